@@ -1,0 +1,36 @@
+// Package list is the explicit registry of extractors: adding a format is
+// one package under extract/ and one line here. There is no init-time
+// registration.
+package list
+
+import (
+	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/dpkg"
+	"github.com/vouchdev/vouch/extract/gobinary"
+	"github.com/vouchdev/vouch/extract/gomod"
+	"github.com/vouchdev/vouch/extract/gowork"
+	"github.com/vouchdev/vouch/extract/packagelock"
+	"github.com/vouchdev/vouch/extract/pdmlock"
+	"github.com/vouchdev/vouch/extract/pipfilelock"
+	"github.com/vouchdev/vouch/extract/poetrylock"
+	"github.com/vouchdev/vouch/extract/requirements"
+	"github.com/vouchdev/vouch/extract/sbomfile"
+	"github.com/vouchdev/vouch/extract/uvlock"
+)
+
+// All returns a new instance of every extractor, in a fixed order.
+func All() []extract.Extractor {
+	return []extract.Extractor{
+		packagelock.New(),
+		gomod.New(),
+		gowork.New(),
+		gobinary.New(),
+		requirements.New(),
+		poetrylock.New(),
+		pipfilelock.New(),
+		uvlock.New(),
+		pdmlock.New(),
+		dpkg.New(),
+		sbomfile.New(),
+	}
+}

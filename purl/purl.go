@@ -1,0 +1,224 @@
+// Package purl builds and reads Package URLs. It is the one place that maps
+// OSV ecosystem names to PURL types and splits package names into PURL
+// namespace and name, so every extractor produces the same identity for
+// the same package.
+package purl
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	packageurl "github.com/package-url/packageurl-go"
+)
+
+// Ecosystem names, as OSV spells them.
+const (
+	NPM       = "npm"
+	Go        = "Go"
+	PyPI      = "PyPI"
+	Debian    = "Debian"
+	Ubuntu    = "Ubuntu"
+	Alpine    = "Alpine"
+	CratesIO  = "crates.io"
+	Maven     = "Maven"
+	RubyGems  = "RubyGems"
+	Packagist = "Packagist"
+	NuGet     = "NuGet"
+	RedHat    = "Red Hat"
+	Actions   = "GitHub Actions"
+)
+
+// types maps an ecosystem (without its ":release" suffix) to a PURL type.
+var types = map[string]string{
+	NPM:       packageurl.TypeNPM,
+	Go:        packageurl.TypeGolang,
+	PyPI:      packageurl.TypePyPi,
+	Debian:    packageurl.TypeDebian,
+	Ubuntu:    packageurl.TypeDebian,
+	Alpine:    packageurl.TypeApk,
+	CratesIO:  packageurl.TypeCargo,
+	Maven:     packageurl.TypeMaven,
+	RubyGems:  packageurl.TypeGem,
+	Packagist: packageurl.TypeComposer,
+	NuGet:     packageurl.TypeNuget,
+	RedHat:    packageurl.TypeRPM,
+	Actions:   packageurl.TypeGithub,
+}
+
+// Type returns the PURL type of an OSV ecosystem ("Debian:12" → "deb"), or
+// "generic" for one it does not know.
+func Type(ecosystem string) string {
+	base, _, _ := strings.Cut(ecosystem, ":")
+	if t, ok := types[base]; ok {
+		return t
+	}
+	return packageurl.TypeGeneric
+}
+
+var pep503 = regexp.MustCompile(`[-_.]+`)
+
+// NormalizePyPI returns a Python distribution name as PEP 503 normalises it:
+// lower case, with each run of "-", "_" and "." replaced by one "-".
+func NormalizePyPI(name string) string {
+	return pep503.ReplaceAllString(strings.ToLower(name), "-")
+}
+
+// For returns the canonical PURL of package name at version in ecosystem.
+// Names are given as the ecosystem writes them ("@babel/core",
+// "github.com/spf13/cobra", "org.apache.logging.log4j:log4j-core") and split
+// into namespace and name here. Qualifiers may be nil. For Debian, Ubuntu
+// and Alpine the release in the ecosystem ("Debian:12") becomes the
+// "distro" qualifier unless one is given.
+func For(ecosystem, name, version string, qualifiers map[string]string) string {
+	base, release, _ := strings.Cut(ecosystem, ":")
+	typ := Type(ecosystem)
+	var ns string
+	switch base {
+	case NPM, Go, Packagist:
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			ns, name = name[:i], name[i+1:]
+		}
+	case Maven:
+		if g, a, ok := strings.Cut(name, ":"); ok {
+			ns, name = g, a
+		}
+	case PyPI:
+		name = NormalizePyPI(name)
+	case Debian, Ubuntu, Alpine:
+		ns = strings.ToLower(base)
+		if release != "" && qualifiers["distro"] == "" {
+			q := make(map[string]string, len(qualifiers)+1)
+			for k, v := range qualifiers {
+				q[k] = v
+			}
+			q["distro"] = ns + "-" + strings.TrimPrefix(release, "v")
+			qualifiers = q
+		}
+	case Actions:
+		// owner/repo/path/to/action: the PURL subpath carries the path.
+		parts := strings.SplitN(name, "/", 3)
+		if len(parts) >= 2 {
+			ns, name = parts[0], parts[1]
+		}
+		var sub string
+		if len(parts) == 3 {
+			sub = parts[2]
+		}
+		p := packageurl.NewPackageURL(typ, ns, name, version, qualifiersOf(qualifiers), sub)
+		return p.ToString()
+	case "":
+		return ""
+	}
+	if typ == packageurl.TypeGeneric {
+		ns = ""
+	}
+	p := packageurl.NewPackageURL(typ, ns, name, version, qualifiersOf(qualifiers), "")
+	return p.ToString()
+}
+
+func qualifiersOf(m map[string]string) packageurl.Qualifiers {
+	var q packageurl.Qualifiers
+	for k, v := range m {
+		if v != "" {
+			q = append(q, packageurl.Qualifier{Key: k, Value: v})
+		}
+	}
+	// Canonical form sorts qualifiers by key.
+	for i := 1; i < len(q); i++ {
+		for j := i; j > 0 && q[j].Key < q[j-1].Key; j-- {
+			q[j], q[j-1] = q[j-1], q[j]
+		}
+	}
+	return q
+}
+
+// Package is a parsed PURL with the ecosystem view of it.
+type Package struct {
+	// Ecosystem is the OSV ecosystem, with the release for OS packages
+	// ("Debian:12") when the distro qualifier says it.
+	Ecosystem string
+	// Name is the package name as the ecosystem writes it.
+	Name       string
+	Version    string
+	Qualifiers map[string]string
+	Subpath    string
+}
+
+// Parse reads a PURL. The ecosystem is empty for types vouch does not map.
+func Parse(s string) (Package, error) {
+	p, err := packageurl.FromString(s)
+	if err != nil {
+		return Package{}, fmt.Errorf("purl %q: %w", s, err)
+	}
+	pkg := Package{Version: p.Version, Qualifiers: p.Qualifiers.Map(), Subpath: p.Subpath, Name: p.Name}
+	switch p.Type {
+	case packageurl.TypeNPM:
+		pkg.Ecosystem = NPM
+		pkg.Name = join(p.Namespace, "/", p.Name)
+	case packageurl.TypeGolang:
+		pkg.Ecosystem = Go
+		pkg.Name = join(p.Namespace, "/", p.Name)
+	case packageurl.TypePyPi:
+		pkg.Ecosystem = PyPI
+		pkg.Name = NormalizePyPI(p.Name)
+	case packageurl.TypeMaven:
+		pkg.Ecosystem = Maven
+		pkg.Name = join(p.Namespace, ":", p.Name)
+	case packageurl.TypeComposer:
+		pkg.Ecosystem = Packagist
+		pkg.Name = join(p.Namespace, "/", p.Name)
+	case packageurl.TypeCargo:
+		pkg.Ecosystem = CratesIO
+	case packageurl.TypeGem:
+		pkg.Ecosystem = RubyGems
+	case packageurl.TypeNuget:
+		pkg.Ecosystem = NuGet
+	case packageurl.TypeRPM:
+		pkg.Ecosystem = RedHat
+	case packageurl.TypeGithub:
+		pkg.Ecosystem = Actions
+		pkg.Name = join(join(p.Namespace, "/", p.Name), "/", p.Subpath)
+		pkg.Subpath = ""
+	case packageurl.TypeDebian, packageurl.TypeApk:
+		switch strings.ToLower(p.Namespace) {
+		case "debian":
+			pkg.Ecosystem = Debian
+		case "ubuntu":
+			pkg.Ecosystem = Ubuntu
+		case "alpine":
+			pkg.Ecosystem = Alpine
+		}
+		if pkg.Ecosystem != "" {
+			if d := pkg.Qualifiers["distro"]; d != "" {
+				rel := strings.TrimPrefix(d, strings.ToLower(pkg.Ecosystem)+"-")
+				if rel != d {
+					if pkg.Ecosystem == Alpine {
+						rel = "v" + majorMinor(rel)
+					}
+					pkg.Ecosystem += ":" + rel
+				}
+			}
+		}
+	}
+	return pkg, nil
+}
+
+func join(a, sep, b string) string {
+	if a == "" {
+		return b
+	}
+	if b == "" {
+		return a
+	}
+	return a + sep + b
+}
+
+// majorMinor cuts "3.19.1" to "3.19", as OSV names Alpine releases.
+func majorMinor(v string) string {
+	parts := strings.SplitN(strings.TrimPrefix(v, "v"), ".", 3)
+	if len(parts) >= 2 {
+		return parts[0] + "." + parts[1]
+	}
+	return parts[0]
+}
