@@ -108,6 +108,10 @@ type Root struct {
 	// Name and Version of the project, when known.
 	Name    string `json:"name,omitempty"`
 	Version string `json:"version,omitempty"`
+	// Properties hold format-specific facts about the root, such as a
+	// go.mod's "go" and "toolchain" directives or a root filesystem's
+	// "distro". Keys are documented in docs/json.md.
+	Properties map[string]string `json:"properties,omitempty"`
 }
 
 // Edge is a dependency: From (a root id or a PURL) needs To (a PURL).
@@ -144,6 +148,14 @@ func (g *Graph) AddRoot(r Root) {
 		}
 		if old.Name == "" {
 			old.Name, old.Version = r.Name, r.Version
+		}
+		for k, v := range r.Properties {
+			if old.Properties == nil {
+				old.Properties = map[string]string{}
+			}
+			if _, ok := old.Properties[k]; !ok {
+				old.Properties[k] = v
+			}
 		}
 		return
 	}
