@@ -236,3 +236,12 @@ func Join(dir, rel string) (string, bool) {
 	}
 	return strings.Join(parts, "/"), true
 }
+
+// Sniffer is implemented by extractors that can recognise their format by
+// content. The walk asks it only for a single file named on the command line
+// whose name no extractor claims, so "vouch inventory vendor-bom.json" works.
+type Sniffer interface {
+	// Sniff reports whether head, the first bytes of the file (up to 4 KiB),
+	// look like the extractor's format.
+	Sniff(head []byte) bool
+}
