@@ -178,7 +178,9 @@ func Parse(s string) (Package, error) {
 		pkg.Ecosystem = RedHat
 	case packageurl.TypeGithub:
 		pkg.Ecosystem = Actions
-		pkg.Name = join(join(p.Namespace, "/", p.Name), "/", p.Subpath)
+		// GitHub owner and repository names are case-insensitive; the
+		// PURL type lower-cases them, so the whole name is compared so.
+		pkg.Name = strings.ToLower(join(join(p.Namespace, "/", p.Name), "/", p.Subpath))
 		pkg.Subpath = ""
 	case packageurl.TypeDebian, packageurl.TypeApk:
 		switch strings.ToLower(p.Namespace) {
