@@ -25,13 +25,19 @@ const (
 	ExitInternal = 3 // a bug or an environment failure
 )
 
-// exitError carries an exit code through cobra's error return.
+// exitError carries an exit code through cobra's error return. A nil err
+// exits quietly (the output already said why, as for findings).
 type exitError struct {
 	code int
 	err  error
 }
 
-func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit %d", e.code)
+	}
+	return e.err.Error()
+}
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(format string, args ...any) error {
@@ -79,7 +85,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	var ee *exitError
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.code != ExitFindings {
+		if ee.err != nil {
 			fmt.Fprintf(stderr, "vouch: %v\n", ee.err)
 		}
 		return ee.code

@@ -223,7 +223,9 @@ func newWhyCmd(e *env, g *globals) *cobra.Command {
 		Long: `why prints every path from a root (a manifest, a binary, a root filesystem) to the
 components that match, shortest first, e.g.
   package-lock.json → express@4.21.2 → debug@2.6.9 → ms@2.0.0
-NAME matches a component's name in any ecosystem (PyPI names as PEP 503 normalises them);
+NAME matches a component's name in any ecosystem (PyPI names as PEP 503 normalises them),
+or, when no name is equal, the last element of a path-like name ("pflag" for
+github.com/spf13/pflag);
 NAME@VERSION narrows to one version; a Package URL with or without version matches exactly.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -284,15 +286,26 @@ func Find(g *inventory.Graph, q string) []*inventory.Component {
 	if i := strings.LastIndex(q, "@"); i > 0 {
 		name, version = q[:i], q[i+1:]
 	}
+	// An exact name wins; otherwise the last path element, so "pflag"
+	// finds github.com/spf13/pflag and "core" finds @babel/core.
+	var suffix []*inventory.Component
 	for _, c := range g.Components() {
-		n := c.Name
 		qn := name
 		if c.Ecosystem == purl.PyPI {
 			qn = purl.NormalizePyPI(name)
 		}
-		if n == qn && (version == "" || c.Version == version) {
-			out = append(out, c)
+		if version != "" && c.Version != version {
+			continue
 		}
+		switch {
+		case c.Name == qn:
+			out = append(out, c)
+		case strings.HasSuffix(c.Name, "/"+qn):
+			suffix = append(suffix, c)
+		}
+	}
+	if len(out) == 0 {
+		return suffix
 	}
 	return out
 }
