@@ -1,15 +1,56 @@
-// Package gowork is a placeholder being written; it claims no file yet.
+// Package gowork reads a Go workspace file, go.work.
+//
+// A go.work names the modules developed together ("use" directories) and
+// replacements that apply to all of them. It is one root (kind manifest);
+// each used module is a direct, versionless component of ecosystem Go named
+// by the "module" line of "<dir>/go.mod", read through the scanned tree,
+// with Source "workspace:<dir>" (the directory as go.work writes it) and
+// the line of its "use" as location. A "use" that leaves the scanned tree
+// (an absolute path, or "../" past the scanned root) or whose go.mod cannot
+// be read is not followed; the root lists it instead.
+//
+// How it combines with go.mod: the walk also finds each used module's
+// go.mod, which package gomod turns into a root whose PURL (the module path,
+// no version) is the PURL of the component this package adds, so a go.work
+// component and the go.mod root of the same module are joined by that PURL.
+// The requirements stay with the go.mod roots: this package does not
+// repeat them. The workspace's "replace" directives, which the go command
+// applies over those of every used go.mod, are recorded on the root; the
+// go.mod roots show each module as built alone.
+//
+// Root properties:
+//
+//   - "go": the "go" directive's version.
+//   - "toolchain": the "toolchain" directive's name.
+//   - "replace": each replace directive as "old[@version] => new[@version]",
+//     in file order, joined by "; ".
+//   - "unresolved_use": the "use" directories not followed, joined by ", ".
 package gowork
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"strings"
+
+	"golang.org/x/mod/modfile"
+	"golang.org/x/mod/module"
 
 	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/inventory"
+	"github.com/vouchdev/vouch/purl"
 )
 
-// Extractor is the gowork extractor.
+const (
+	// maxGoWorkSize bounds the go.work read; real ones are a few lines.
+	maxGoWorkSize = 4 << 20
+	// maxGoModSize bounds each used module's go.mod.
+	maxGoModSize = 16 << 20
+)
+
+// Extractor reads go.work files.
 type Extractor struct{}
 
 // New returns the extractor.
@@ -18,8 +59,148 @@ func New() *Extractor { return &Extractor{} }
 // Name implements extract.Extractor.
 func (*Extractor) Name() string { return "gowork" }
 
-// Claims implements extract.Extractor.
-func (*Extractor) Claims(string, fs.FileInfo) bool { return false }
+// Claims implements extract.Extractor: files named go.work.
+func (*Extractor) Claims(path string, info fs.FileInfo) bool {
+	if info != nil && info.IsDir() {
+		return false
+	}
+	return extract.Base(path) == "go.work"
+}
 
 // Extract implements extract.Extractor.
-func (*Extractor) Extract(context.Context, *extract.Input) (*inventory.Graph, error) { return nil, nil }
+func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Graph, error) {
+	data, err := extract.ReadAll(in, maxGoWorkSize)
+	if err != nil {
+		return nil, err
+	}
+	f, err := modfile.ParseWork(in.Path, data, nil)
+	if err != nil {
+		return nil, modfileError(in.Path, err)
+	}
+
+	g := inventory.New()
+	props := map[string]string{}
+	if f.Go != nil && f.Go.Version != "" {
+		props["go"] = f.Go.Version
+	}
+	if f.Toolchain != nil && f.Toolchain.Name != "" {
+		props["toolchain"] = f.Toolchain.Name
+	}
+	var reps []string
+	for _, r := range f.Replace {
+		reps = append(reps, versioned(r.Old)+" => "+versioned(r.New))
+	}
+	if len(reps) > 0 {
+		props["replace"] = strings.Join(reps, "; ")
+	}
+
+	var unresolved []string
+	for i, u := range f.Use {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, &extract.Error{Path: in.Path, Err: err}
+			}
+		}
+		modPath := usedModule(in, u.Path)
+		if modPath == "" {
+			unresolved = append(unresolved, u.Path)
+			continue
+		}
+		c := inventory.Component{
+			PURL:      purl.For(purl.Go, modPath, "", nil),
+			Ecosystem: purl.Go,
+			Name:      modPath,
+			Direct:    true,
+			Scope:     inventory.ScopeRuntime,
+			Source:    "workspace:" + u.Path,
+			Locations: []inventory.Location{{Path: in.Path, Line: lineOf(u)}},
+		}
+		g.Add(c)
+		g.AddEdge(in.Path, c.PURL)
+	}
+	if len(unresolved) > 0 {
+		props["unresolved_use"] = strings.Join(unresolved, ", ")
+	}
+	root := inventory.Root{ID: in.Path, Kind: inventory.KindManifest}
+	if len(props) > 0 {
+		root.Properties = props
+	}
+	g.AddRoot(root)
+	return g, nil
+}
+
+// versioned writes a module as a replace directive does.
+func versioned(m module.Version) string {
+	if m.Version == "" {
+		return m.Path
+	}
+	return m.Path + "@" + m.Version
+}
+
+// usedModule returns the module path declared by dir/go.mod, dir being
+// relative to the go.work, or "" when it cannot be read inside the tree.
+func usedModule(in *extract.Input, dir string) string {
+	if in.Root == nil || dir == "" || strings.HasPrefix(dir, "/") || strings.HasPrefix(dir, `\`) ||
+		(len(dir) > 1 && dir[1] == ':') {
+		return ""
+	}
+	p, ok := extract.Join(extract.Dir(in.Path), strings.ReplaceAll(dir, `\`, "/")+"/go.mod")
+	if !ok {
+		return ""
+	}
+	f, err := in.Root.Open(p)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxGoModSize+1))
+	if err != nil || len(data) > maxGoModSize {
+		return ""
+	}
+	mp := modfile.ModulePath(data)
+	if module.CheckImportPath(mp) != nil {
+		// Not a module path the go command would accept: a PURL made of
+		// it would name nothing.
+		return ""
+	}
+	return mp
+}
+
+// modfileError turns a modfile parse error into an *extract.Error at the
+// position modfile reports.
+func modfileError(path string, err error) *extract.Error {
+	var list modfile.ErrorList
+	var one *modfile.Error
+	switch {
+	case errors.As(err, &list) && len(list) > 0:
+		one = &list[0]
+	case errors.As(err, &one):
+	default:
+		return &extract.Error{Path: path, Err: fmt.Errorf("parse go.work: %w", err)}
+	}
+	xe := &extract.Error{Path: path, Line: one.Pos.Line}
+	if one.Pos.LineRune > 1 {
+		xe.Column = one.Pos.LineRune
+	}
+	inner := one.Err
+	if inner == nil {
+		inner = errors.New("invalid go.work")
+	}
+	switch {
+	case one.ModPath != "":
+		xe.Err = fmt.Errorf("%s %s: %w", one.Verb, one.ModPath, inner)
+	case one.Verb != "":
+		xe.Err = fmt.Errorf("%s: %w", one.Verb, inner)
+	default:
+		xe.Err = fmt.Errorf("parse go.work: %w", inner)
+	}
+	return xe
+}
+
+// lineOf returns the line of a use directive, 0 when unknown.
+func lineOf(u *modfile.Use) int {
+	if u.Syntax == nil {
+		return 0
+	}
+	return u.Syntax.Start.Line
+}

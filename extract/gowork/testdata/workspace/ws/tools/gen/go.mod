@@ -1,0 +1,2 @@
+// Tools are a module of their own.
+module gen
