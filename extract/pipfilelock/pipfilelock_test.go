@@ -1,0 +1,355 @@
+package pipfilelock
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/inventory"
+)
+
+type row struct {
+	PURL   string
+	Direct bool
+	Scope  inventory.Scope
+	Lines  []int
+	Source string
+}
+
+func rows(g *inventory.Graph) []row {
+	var out []row
+	for _, c := range g.Components() {
+		r := row{PURL: c.PURL, Direct: c.Direct, Scope: c.Scope, Source: c.Source}
+		for _, l := range c.Locations {
+			r.Lines = append(r.Lines, l.Line)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func edges(g *inventory.Graph) []string {
+	var out []string
+	for _, e := range g.Edges() {
+		out = append(out, e.From+" -> "+e.To)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
+	t.Helper()
+	data, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New().Extract(context.Background(), &extract.Input{Path: path, Root: fsys, Reader: bytes.NewReader(data)})
+}
+
+// pipenvRows are the components of testdata/pipenv/Pipfile.lock; direct
+// marks what its Pipfile declares.
+func pipenvRows(direct func(name string) bool) []row {
+	rs := []row{
+		{PURL: "pkg:pypi/blinker@1.6.3", Scope: "runtime", Lines: []int{24}},
+		{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Lines: []int{33}},
+		{PURL: "pkg:pypi/charset-normalizer@3.3.0", Scope: "runtime", Lines: []int{42}},
+		// In "default" and in the "docs" category.
+		{PURL: "pkg:pypi/click@8.1.7", Scope: "runtime", Lines: []int{51, 198}},
+		{PURL: "pkg:pypi/corelib", Scope: "runtime", Lines: []int{60}, Source: "../corelib"},
+		{PURL: "pkg:pypi/flask@3.0.0", Scope: "runtime", Lines: []int{64}},
+		{PURL: "pkg:pypi/httpx", Scope: "runtime", Lines: []int{73}, Source: "git+https://github.com/encode/httpx.git@326b9431c761e1ef1e00b9f760d1f654c8db48c6"},
+		{PURL: "pkg:pypi/idna@3.4", Scope: "runtime", Lines: []int{77}},
+		{PURL: "pkg:pypi/iniconfig@2.0.0", Scope: "dev", Lines: []int{161}},
+		{PURL: "pkg:pypi/internal-auth@4.2.0", Scope: "runtime", Lines: []int{86}},
+		{PURL: "pkg:pypi/itsdangerous@2.1.2", Scope: "runtime", Lines: []int{93}},
+		{PURL: "pkg:pypi/jinja2@3.1.2", Scope: "runtime", Lines: []int{102}},
+		{PURL: "pkg:pypi/markupsafe@2.1.3", Scope: "runtime", Lines: []int{111}},
+		{PURL: "pkg:pypi/mkdocs@1.6.1", Scope: "dev", Lines: []int{207}},
+		{PURL: "pkg:pypi/packaging@24.1", Scope: "dev", Lines: []int{170}},
+		{PURL: "pkg:pypi/pluggy@1.5.0", Scope: "dev", Lines: []int{179}},
+		{PURL: "pkg:pypi/pysocks@1.7.1", Scope: "runtime", Lines: []int{120}},
+		{PURL: "pkg:pypi/pytest@8.3.3", Scope: "dev", Lines: []int{188}},
+		{PURL: "pkg:pypi/requests@2.31.0", Scope: "runtime", Lines: []int{129}},
+		{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Lines: []int{141}},
+		{PURL: "pkg:pypi/werkzeug@3.0.0", Scope: "runtime", Lines: []int{150}},
+	}
+	for i := range rs {
+		name, _, _ := strings.Cut(strings.TrimPrefix(rs[i].PURL, "pkg:pypi/"), "@")
+		rs[i].Direct = direct(name)
+	}
+	return rs
+}
+
+func TestExtract(t *testing.T) {
+	lock, err := os.ReadFile("testdata/pipenv/Pipfile.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := map[string]bool{"flask": true, "requests": true, "internal-auth": true, "httpx": true, "corelib": true, "pytest": true, "mkdocs": true}
+	all := pipenvRows(func(string) bool { return true })
+	var allEdges []string
+	for _, r := range all {
+		allEdges = append(allEdges, "Pipfile.lock -> "+r.PURL)
+	}
+	slices.Sort(allEdges)
+	tests := []struct {
+		name      string
+		fsys      fs.FS
+		path      string
+		wantRoot  inventory.Root
+		wantRows  []row
+		wantEdges []string
+	}{
+		{
+			// The Pipfile names the direct packages: only they are
+			// linked from the root.
+			name: "with-pipfile",
+			fsys: os.DirFS("testdata"),
+			path: "pipenv/Pipfile.lock",
+			wantRoot: inventory.Root{
+				ID: "pipenv/Pipfile.lock", Kind: inventory.KindManifest,
+				Properties: map[string]string{"pipfile_spec": "6", "requires_python": "3.11"},
+			},
+			wantRows: pipenvRows(func(n string) bool { return declared[n] }),
+			wantEdges: []string{
+				"pipenv/Pipfile.lock -> pkg:pypi/corelib",
+				"pipenv/Pipfile.lock -> pkg:pypi/flask@3.0.0",
+				"pipenv/Pipfile.lock -> pkg:pypi/httpx",
+				"pipenv/Pipfile.lock -> pkg:pypi/internal-auth@4.2.0",
+				"pipenv/Pipfile.lock -> pkg:pypi/mkdocs@1.6.1",
+				"pipenv/Pipfile.lock -> pkg:pypi/pytest@8.3.3",
+				"pipenv/Pipfile.lock -> pkg:pypi/requests@2.31.0",
+			},
+		},
+		{
+			name: "without-pipfile",
+			fsys: fstest.MapFS{"Pipfile.lock": {Data: lock}},
+			path: "Pipfile.lock",
+			wantRoot: inventory.Root{
+				ID: "Pipfile.lock", Kind: inventory.KindManifest,
+				Properties: map[string]string{"pipfile_spec": "6", "requires_python": "3.11"},
+			},
+			wantRows:  all,
+			wantEdges: allEdges,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := run(t, tt.fsys, tt.path)
+			if err != nil {
+				t.Fatalf("Extract: %v", err)
+			}
+			if diff := cmp.Diff([]*inventory.Root{&tt.wantRoot}, g.Roots()); diff != "" {
+				t.Errorf("roots (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantRows, rows(g)); diff != "" {
+				t.Errorf("components (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantEdges, edges(g)); diff != "" {
+				t.Errorf("edges (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestComponents(t *testing.T) {
+	sha := func(v string) inventory.Hash { return inventory.Hash{Algorithm: "SHA-256", Value: v} }
+	loc := func(line int) []inventory.Location {
+		return []inventory.Location{{Path: "pipenv/Pipfile.lock", Line: line}}
+	}
+	tests := []inventory.Component{
+		{
+			PURL: "pkg:pypi/requests@2.31.0", Ecosystem: "PyPI", Name: "requests", Version: "2.31.0",
+			Direct: true, Scope: "runtime",
+			Hashes: []inventory.Hash{
+				sha("58cd2187c01e70e6e26505bca751777aa9f2ee0b7f4300988b709f44e013003f"),
+				sha("942c5a758f98d790eaed1a29cb6eefc7ffb0d1cf7af05c3d2791656dbd6ad1e1"),
+			},
+			Properties: map[string]string{"marker": "python_version >= '3.7'", "extras": "socks"},
+			Locations:  loc(129),
+		},
+		{
+			// From the Pipfile's "corp" source; its deploy token is not kept.
+			PURL: "pkg:pypi/internal-auth@4.2.0", Ecosystem: "PyPI", Name: "internal-auth", Version: "4.2.0",
+			Direct: true, Scope: "runtime",
+			Hashes:     []inventory.Hash{sha("3bed2cb3a3acf7b6a8ef408420cc682d5520e26976d354254f528c965612054f")},
+			Properties: map[string]string{"index_name": "corp", "index_url": "https://pypi.corp.example.com/simple"},
+			Locations:  loc(86),
+		},
+		{
+			PURL: "pkg:pypi/corelib", Ecosystem: "PyPI", Name: "corelib",
+			Direct: true, Scope: "runtime", Source: "../corelib", Unpinned: true,
+			Properties: map[string]string{"editable": "true"},
+			Locations:  loc(60),
+		},
+		{
+			// Pinned to a commit: no version, but not a range either.
+			PURL: "pkg:pypi/httpx", Ecosystem: "PyPI", Name: "httpx",
+			Direct: true, Scope: "runtime",
+			Source:    "git+https://github.com/encode/httpx.git@326b9431c761e1ef1e00b9f760d1f654c8db48c6",
+			Locations: loc(73),
+		},
+	}
+	g, err := run(t, os.DirFS("testdata"), "pipenv/Pipfile.lock")
+	if err != nil {
+		t.Fatalf("Extract: %v", err)
+	}
+	for _, want := range tests {
+		got := g.Component(want.PURL)
+		if got == nil {
+			t.Errorf("no component %s", want.PURL)
+			continue
+		}
+		if diff := cmp.Diff(want, *got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", want.PURL, diff)
+		}
+	}
+}
+
+func TestErrors(t *testing.T) {
+	lock, err := os.ReadFile("testdata/pipenv/Pipfile.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pipfile, err := os.ReadFile("testdata/pipenv/Pipfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		data     []byte
+		wantLine int
+		wantCol  int
+		wantMsg  string
+	}{
+		{name: "not-json", data: pipfile, wantLine: 1, wantCol: 1, wantMsg: `expected "{", found "["`},
+		{name: "truncated", data: lock[:1000], wantLine: 34, wantCol: 11, wantMsg: "unexpected end of JSON input"},
+		{name: "not-object", data: []byte("[\n  {}\n]\n"), wantLine: 1, wantCol: 1, wantMsg: `expected "{"`},
+		{name: "trailing", data: []byte("{}\n{}\n"), wantLine: 2, wantMsg: "data after the top-level object"},
+		{name: "binary", data: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), wantLine: 1, wantCol: 1, wantMsg: "invalid character"},
+		{name: "deep-nesting", data: []byte("{\n\"default\": {\n\"a\": " + strings.Repeat("[", 20000)), wantLine: 3, wantMsg: "exceeded max depth"},
+		{name: "empty", data: nil, wantLine: 1, wantCol: 1, wantMsg: "unexpected end of JSON input"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := run(t, fstest.MapFS{"app/Pipfile.lock": {Data: tt.data}}, "app/Pipfile.lock")
+			if g != nil {
+				t.Errorf("graph = %v, want nil", g)
+			}
+			var e *extract.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v (%T) is not an *extract.Error", err, err)
+			}
+			if e.Path != "app/Pipfile.lock" || e.Line != tt.wantLine || (tt.wantCol != 0 && e.Column != tt.wantCol) {
+				t.Errorf("error at %s:%d:%d, want app/Pipfile.lock:%d:%d (%v)", e.Path, e.Line, e.Column, tt.wantLine, tt.wantCol, err)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("error %q does not mention %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// TestBadEntries: a version of the wrong type, a digest that is not one, a
+// key that is not a name, a category that is not an object. Each is
+// reported; the good entries are kept.
+func TestBadEntries(t *testing.T) {
+	g, err := run(t, os.DirFS("testdata"), "bad-entries/Pipfile.lock")
+	var e *extract.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v is not an *extract.Error", err)
+	}
+	if e.Path != "bad-entries/Pipfile.lock" || e.Line != 19 {
+		t.Errorf("error at %s:%d, want bad-entries/Pipfile.lock:19", e.Path, e.Line)
+	}
+	if want := "package idna: json: cannot unmarshal number into Go struct field entry.version of type string (and 3 more problems)"; e.Err.Error() != want {
+		t.Errorf("message %q,\nwant %q", e.Err, want)
+	}
+	want := []row{{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Lines: []int{27}}}
+	if diff := cmp.Diff(want, rows(g)); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+	if got := g.Component("pkg:pypi/requests@2.31.0").Hashes; len(got) != 1 {
+		t.Errorf("hashes %v, want the one readable digest", got)
+	}
+}
+
+// TestBadPipfile: a Pipfile that is not TOML is reported against itself,
+// and every entry counts as direct, as with no Pipfile.
+func TestBadPipfile(t *testing.T) {
+	lock, err := os.ReadFile("testdata/pipenv/Pipfile.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{
+		"svc/Pipfile.lock": {Data: lock},
+		"svc/Pipfile":      {Data: []byte("[packages]\nflask = \"==3.0.0\"\nrequests = {version = \"*\"\n")},
+	}
+	g, err := run(t, fsys, "svc/Pipfile.lock")
+	var e *extract.Error
+	if !errors.As(err, &e) || e.Path != "svc/Pipfile" || e.Line != 3 {
+		t.Fatalf("error %v, want one at svc/Pipfile:3", err)
+	}
+	if diff := cmp.Diff(pipenvRows(func(string) bool { return true }), rows(g)); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+}
+
+func TestClaims(t *testing.T) {
+	for path, want := range map[string]bool{
+		"Pipfile.lock":     true,
+		"web/Pipfile.lock": true,
+		"Pipfile":          false,
+		"pipfile.lock":     false,
+		"Pipfile.lock.bak": false,
+	} {
+		if got := New().Claims(path, nil); got != want {
+			t.Errorf("Claims(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, name := range []string{"pipenv/Pipfile.lock", "bad-entries/Pipfile.lock", "pipenv/Pipfile"} {
+		data, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const path = "x/Pipfile.lock"
+		g, err := New().Extract(context.Background(), &extract.Input{Path: path, Reader: bytes.NewReader(data)})
+		if err != nil {
+			var e *extract.Error
+			if !errors.As(err, &e) || e.Path != path {
+				t.Fatalf("error %v (%T) is not an *extract.Error naming %s", err, err, path)
+			}
+		}
+		if g == nil {
+			return
+		}
+		for _, c := range g.Components() {
+			if c.PURL == "" || c.Name == "" {
+				t.Fatalf("component without PURL or name: %+v", c)
+			}
+		}
+		for _, e := range g.Edges() {
+			if g.Root(e.From) == nil && g.Component(e.From) == nil {
+				t.Fatalf("edge from unknown node %q", e.From)
+			}
+			if g.Component(e.To) == nil {
+				t.Fatalf("edge to unknown component %q", e.To)
+			}
+		}
+	})
+}

@@ -1,0 +1,531 @@
+package poetrylock
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/inventory"
+)
+
+// row is the part of a component most cases assert; full components are
+// compared where hashes matter.
+type row struct {
+	PURL   string
+	Direct bool
+	Scope  inventory.Scope
+	Line   int
+	Source string
+	Props  map[string]string
+}
+
+func rows(g *inventory.Graph) []row {
+	var out []row
+	for _, c := range g.Components() {
+		r := row{PURL: c.PURL, Direct: c.Direct, Scope: c.Scope, Source: c.Source, Props: c.Properties}
+		if len(c.Locations) > 0 {
+			r.Line = c.Locations[0].Line
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func edges(g *inventory.Graph) []string {
+	var out []string
+	for _, e := range g.Edges() {
+		out = append(out, e.From+" -> "+e.To)
+	}
+	return out
+}
+
+func sorted(s []string) []string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	return s
+}
+
+// run extracts path from fsys, the scanned tree, as the walk would.
+func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
+	t.Helper()
+	data, err := fs.ReadFile(fsys, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return New().Extract(context.Background(), &extract.Input{Path: path, Root: fsys, Reader: bytes.NewReader(data)})
+}
+
+func TestExtract(t *testing.T) {
+	testdata := os.DirFS("testdata")
+	poetry2, err := fs.ReadFile(testdata, "poetry-2/poetry.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		fsys      fs.FS
+		path      string
+		wantRoot  inventory.Root
+		wantRows  []row
+		wantEdges []string
+	}{
+		{
+			name: "poetry-2",
+			fsys: testdata,
+			path: "poetry-2/poetry.lock",
+			wantRoot: inventory.Root{
+				ID: "poetry-2/poetry.lock", Kind: inventory.KindManifest,
+				PURL: "pkg:pypi/tweetsvc@0.4.0", Name: "tweetsvc", Version: "0.4.0",
+				Properties: map[string]string{"lock_version": "2.1"},
+			},
+			wantRows: []row{
+				{PURL: "pkg:pypi/blinker@1.6.3", Scope: "runtime", Line: 3},
+				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 15},
+				{PURL: "pkg:pypi/charset-normalizer@3.3.0", Scope: "runtime", Line: 27},
+				{PURL: "pkg:pypi/click@8.1.7", Scope: "runtime", Line: 39},
+				// groups ["main", "dev"]: runtime; markers per group: no single marker.
+				{PURL: "pkg:pypi/colorama@0.4.6", Scope: "runtime", Line: 54},
+				{PURL: "pkg:pypi/flask@3.0.0", Direct: true, Scope: "runtime", Line: 67},
+				{PURL: "pkg:pypi/idna@3.4", Scope: "runtime", Line: 90},
+				{PURL: "pkg:pypi/iniconfig@2.0.0", Scope: "dev", Line: 102},
+				{PURL: "pkg:pypi/itsdangerous@2.1.2", Scope: "runtime", Line: 114},
+				{PURL: "pkg:pypi/jinja2@3.1.2", Scope: "runtime", Line: 126},
+				{PURL: "pkg:pypi/markupsafe@2.1.3", Scope: "runtime", Line: 144},
+				{PURL: "pkg:pypi/packaging@24.1", Scope: "dev", Line: 156},
+				{PURL: "pkg:pypi/pluggy@1.5.0", Scope: "dev", Line: 168},
+				{PURL: "pkg:pypi/pytest@8.3.3", Direct: true, Scope: "dev", Line: 184},
+				{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Line: 205},
+				{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Line: 227},
+				{PURL: "pkg:pypi/werkzeug@3.0.0", Scope: "runtime", Line: 244},
+			},
+			wantEdges: []string{
+				"poetry-2/poetry.lock -> pkg:pypi/flask@3.0.0",
+				"poetry-2/poetry.lock -> pkg:pypi/pytest@8.3.3",
+				"poetry-2/poetry.lock -> pkg:pypi/requests@2.31.0",
+				"pkg:pypi/click@8.1.7 -> pkg:pypi/colorama@0.4.6",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/blinker@1.6.3",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/click@8.1.7",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/itsdangerous@2.1.2",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/jinja2@3.1.2",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/werkzeug@3.0.0",
+				"pkg:pypi/jinja2@3.1.2 -> pkg:pypi/markupsafe@2.1.3",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/colorama@0.4.6",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/iniconfig@2.0.0",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/packaging@24.1",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/pluggy@1.5.0",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/certifi@2023.7.22",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/charset-normalizer@3.3.0",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/idna@3.4",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/urllib3@2.0.7",
+				"pkg:pypi/werkzeug@3.0.0 -> pkg:pypi/markupsafe@2.1.3",
+			},
+		},
+		{
+			// The same lockfile with no pyproject.toml beside it: the
+			// packages nothing depends on are the direct ones.
+			name: "no-pyproject",
+			fsys: fstest.MapFS{"poetry.lock": {Data: poetry2}},
+			path: "poetry.lock",
+			wantRoot: inventory.Root{
+				ID: "poetry.lock", Kind: inventory.KindManifest,
+				Properties: map[string]string{"lock_version": "2.1"},
+			},
+			wantRows: []row{
+				{PURL: "pkg:pypi/blinker@1.6.3", Scope: "runtime", Line: 3},
+				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 15},
+				{PURL: "pkg:pypi/charset-normalizer@3.3.0", Scope: "runtime", Line: 27},
+				{PURL: "pkg:pypi/click@8.1.7", Scope: "runtime", Line: 39},
+				{PURL: "pkg:pypi/colorama@0.4.6", Scope: "runtime", Line: 54},
+				{PURL: "pkg:pypi/flask@3.0.0", Direct: true, Scope: "runtime", Line: 67},
+				{PURL: "pkg:pypi/idna@3.4", Scope: "runtime", Line: 90},
+				{PURL: "pkg:pypi/iniconfig@2.0.0", Scope: "dev", Line: 102},
+				{PURL: "pkg:pypi/itsdangerous@2.1.2", Scope: "runtime", Line: 114},
+				{PURL: "pkg:pypi/jinja2@3.1.2", Scope: "runtime", Line: 126},
+				{PURL: "pkg:pypi/markupsafe@2.1.3", Scope: "runtime", Line: 144},
+				{PURL: "pkg:pypi/packaging@24.1", Scope: "dev", Line: 156},
+				{PURL: "pkg:pypi/pluggy@1.5.0", Scope: "dev", Line: 168},
+				{PURL: "pkg:pypi/pytest@8.3.3", Direct: true, Scope: "dev", Line: 184},
+				{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Line: 205},
+				{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Line: 227},
+				{PURL: "pkg:pypi/werkzeug@3.0.0", Scope: "runtime", Line: 244},
+			},
+			wantEdges: []string{
+				"poetry.lock -> pkg:pypi/flask@3.0.0",
+				"poetry.lock -> pkg:pypi/pytest@8.3.3",
+				"poetry.lock -> pkg:pypi/requests@2.31.0",
+				"pkg:pypi/click@8.1.7 -> pkg:pypi/colorama@0.4.6",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/blinker@1.6.3",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/click@8.1.7",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/itsdangerous@2.1.2",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/jinja2@3.1.2",
+				"pkg:pypi/flask@3.0.0 -> pkg:pypi/werkzeug@3.0.0",
+				"pkg:pypi/jinja2@3.1.2 -> pkg:pypi/markupsafe@2.1.3",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/colorama@0.4.6",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/iniconfig@2.0.0",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/packaging@24.1",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/pluggy@1.5.0",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/certifi@2023.7.22",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/charset-normalizer@3.3.0",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/idna@3.4",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/urllib3@2.0.7",
+				"pkg:pypi/werkzeug@3.0.0 -> pkg:pypi/markupsafe@2.1.3",
+			},
+		},
+		{
+			// lock-version 2.0 has no groups: scopes follow from the
+			// [tool.poetry] declarations. packaging is needed by pytest
+			// (dev) but declared as runtime; colorama only by pytest.
+			name: "poetry-1.8",
+			fsys: testdata,
+			path: "poetry-1.8/poetry.lock",
+			wantRoot: inventory.Root{
+				ID: "poetry-1.8/poetry.lock", Kind: inventory.KindManifest,
+				PURL: "pkg:pypi/feedcheck@1.2.0", Name: "feedcheck", Version: "1.2.0",
+				Properties: map[string]string{"lock_version": "2.0"},
+			},
+			wantRows: []row{
+				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 3},
+				{PURL: "pkg:pypi/charset-normalizer@3.3.0", Scope: "runtime", Line: 14},
+				{PURL: "pkg:pypi/colorama@0.4.6", Scope: "dev", Line: 25},
+				{PURL: "pkg:pypi/idna@3.4", Scope: "runtime", Line: 36},
+				{PURL: "pkg:pypi/iniconfig@2.0.0", Scope: "dev", Line: 47},
+				{PURL: "pkg:pypi/packaging@24.1", Direct: true, Scope: "runtime", Line: 58},
+				{PURL: "pkg:pypi/pluggy@1.5.0", Scope: "dev", Line: 69},
+				{PURL: "pkg:pypi/pytest@8.3.3", Direct: true, Scope: "dev", Line: 84},
+				{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Line: 104},
+				{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Line: 125},
+			},
+			wantEdges: []string{
+				"poetry-1.8/poetry.lock -> pkg:pypi/packaging@24.1",
+				"poetry-1.8/poetry.lock -> pkg:pypi/pytest@8.3.3",
+				"poetry-1.8/poetry.lock -> pkg:pypi/requests@2.31.0",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/colorama@0.4.6",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/iniconfig@2.0.0",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/packaging@24.1",
+				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/pluggy@1.5.0",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/certifi@2023.7.22",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/charset-normalizer@3.3.0",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/idna@3.4",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/urllib3@2.0.7",
+			},
+		},
+		{
+			// lock-version 1.1: "category", digests in [metadata.files],
+			// two numpy versions split by markers. tweepy asks for
+			// requests[socks], which brings PySocks; urllib3's extras are
+			// asked for by nobody and add no edges.
+			name: "poetry-1.1",
+			fsys: testdata,
+			path: "poetry-1.1/poetry.lock",
+			wantRoot: inventory.Root{
+				ID: "poetry-1.1/poetry.lock", Kind: inventory.KindManifest,
+				Properties: map[string]string{"lock_version": "1.1"},
+			},
+			wantRows: []row{
+				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 1},
+				{PURL: "pkg:pypi/iniconfig@2.0.0", Direct: true, Scope: "dev", Line: 81},
+				{PURL: "pkg:pypi/numpy@1.24.4", Direct: true, Scope: "runtime", Line: 9},
+				{PURL: "pkg:pypi/numpy@1.26.4", Direct: true, Scope: "runtime", Line: 17},
+				{PURL: "pkg:pypi/pysocks@1.7.1", Scope: "optional", Line: 25, Props: map[string]string{"declared_name": "PySocks"}},
+				{PURL: "pkg:pypi/requests@2.31.0", Scope: "runtime", Line: 33},
+				{PURL: "pkg:pypi/tweepy@4.14.0", Direct: true, Scope: "runtime", Line: 50},
+				{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Line: 65},
+			},
+			wantEdges: []string{
+				"poetry-1.1/poetry.lock -> pkg:pypi/iniconfig@2.0.0",
+				"poetry-1.1/poetry.lock -> pkg:pypi/numpy@1.24.4",
+				"poetry-1.1/poetry.lock -> pkg:pypi/numpy@1.26.4",
+				"poetry-1.1/poetry.lock -> pkg:pypi/tweepy@4.14.0",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/certifi@2023.7.22",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/pysocks@1.7.1",
+				"pkg:pypi/requests@2.31.0 -> pkg:pypi/urllib3@2.0.7",
+				"pkg:pypi/tweepy@4.14.0 -> pkg:pypi/requests@2.31.0",
+			},
+		},
+		{
+			name: "sources",
+			fsys: testdata,
+			path: "sources/poetry.lock",
+			wantRoot: inventory.Root{
+				ID: "sources/poetry.lock", Kind: inventory.KindManifest,
+				Properties: map[string]string{"lock_version": "2.0"},
+			},
+			wantRows: []row{
+				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 3},
+				{PURL: "pkg:pypi/corelib@0.3.1", Direct: true, Scope: "runtime", Line: 14, Source: "../corelib"},
+				{
+					PURL: "pkg:pypi/en-core-web-sm@3.7.1", Direct: true, Scope: "runtime", Line: 30,
+					Source: "https://github.com/explosion/spacy-models/releases/download/en_core_web_sm-3.7.1/en_core_web_sm-3.7.1-py3-none-any.whl",
+				},
+				{
+					PURL: "pkg:pypi/httpx@0.27.0", Direct: true, Scope: "runtime", Line: 44,
+					Source: "git+https://github.com/encode/httpx.git@326b9431c761e1ef1e00b9f760d1f654c8db48c6",
+					Props:  map[string]string{"git_ref": "0.27.0"},
+				},
+				{PURL: "pkg:pypi/idna@3.4", Scope: "runtime", Line: 66},
+				{
+					PURL: "pkg:pypi/internal-auth@4.2.0", Direct: true, Scope: "runtime", Line: 77,
+					// The deploy token in the index URL is not kept.
+					Props: map[string]string{"index_url": "https://pypi.corp.example.com/simple", "index_name": "corp"},
+				},
+			},
+			wantEdges: []string{
+				"sources/poetry.lock -> pkg:pypi/corelib@0.3.1",
+				"sources/poetry.lock -> pkg:pypi/en-core-web-sm@3.7.1",
+				"sources/poetry.lock -> pkg:pypi/httpx@0.27.0",
+				"sources/poetry.lock -> pkg:pypi/internal-auth@4.2.0",
+				"pkg:pypi/corelib@0.3.1 -> pkg:pypi/certifi@2023.7.22",
+				"pkg:pypi/httpx@0.27.0 -> pkg:pypi/certifi@2023.7.22",
+				"pkg:pypi/httpx@0.27.0 -> pkg:pypi/idna@3.4",
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := run(t, tt.fsys, tt.path)
+			if err != nil {
+				t.Fatalf("Extract: %v", err)
+			}
+			if diff := cmp.Diff([]*inventory.Root{&tt.wantRoot}, g.Roots()); diff != "" {
+				t.Errorf("roots (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantRows, rows(g)); diff != "" {
+				t.Errorf("components (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(sorted(tt.wantEdges), sorted(edges(g))); diff != "" {
+				t.Errorf("edges (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestComponents compares whole components where digests matter.
+func TestComponents(t *testing.T) {
+	sha := func(v string) inventory.Hash { return inventory.Hash{Algorithm: "SHA-256", Value: v} }
+	tests := []struct {
+		path string
+		want inventory.Component
+	}{
+		{
+			path: "poetry-2/poetry.lock",
+			want: inventory.Component{
+				PURL: "pkg:pypi/flask@3.0.0", Ecosystem: "PyPI", Name: "flask", Version: "3.0.0",
+				Direct: true, Scope: "runtime",
+				Hashes: []inventory.Hash{
+					sha("21128f47e4e3b9d597a3e8521a329bf56909b690fcc3fa3e477725aa81367638"),
+					sha("cfadcdb638b609361d29ec22360d6070a77d7463dcb3ab08d2c2f2f168845f58"),
+				},
+				Locations: []inventory.Location{{Path: "poetry-2/poetry.lock", Line: 67}},
+			},
+		},
+		{
+			// [metadata.files] lists both numpy versions under one name;
+			// each component gets the files of its own version.
+			path: "poetry-1.1/poetry.lock",
+			want: inventory.Component{
+				PURL: "pkg:pypi/numpy@1.26.4", Ecosystem: "PyPI", Name: "numpy", Version: "1.26.4",
+				Direct: true, Scope: "runtime",
+				Hashes: []inventory.Hash{
+					sha("58d79dd9872a1c7ff3b0b4ba716762b1f394a0b83edb9ecffe5cd488748409ff"),
+					sha("91dc4790a696e6addd75d28f9b6f1025d0df72eafb44194994bdbc78ea3bf54b"),
+				},
+				Locations: []inventory.Location{{Path: "poetry-1.1/poetry.lock", Line: 17}},
+			},
+		},
+		{
+			path: "poetry-1.1/poetry.lock",
+			want: inventory.Component{
+				PURL: "pkg:pypi/pysocks@1.7.1", Ecosystem: "PyPI", Name: "pysocks", Version: "1.7.1",
+				Scope: "optional",
+				Hashes: []inventory.Hash{
+					sha("08e69f092cc6dbe92a0fdd16eeb9b9ffbc13cadfe5ca4c7bd92ffb078b293299"),
+					sha("2725bd0a9925919b9b51739eea5f9e2bae91e83288108a9ad338b2e3a4435ee5"),
+					sha("3f8804571ebe159c380ac6de37643bb4685970655d3bba243530d6558b799aa0"),
+				},
+				Properties: map[string]string{"declared_name": "PySocks"},
+				Locations:  []inventory.Location{{Path: "poetry-1.1/poetry.lock", Line: 25}},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want.PURL, func(t *testing.T) {
+			g, err := run(t, os.DirFS("testdata"), tt.path)
+			if err != nil {
+				t.Fatalf("Extract: %v", err)
+			}
+			got := g.Component(tt.want.PURL)
+			if got == nil {
+				t.Fatalf("no component %s", tt.want.PURL)
+			}
+			if diff := cmp.Diff(tt.want, *got); diff != "" {
+				t.Errorf("component (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestErrors(t *testing.T) {
+	read := func(name string) []byte {
+		data, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	tests := []struct {
+		name     string
+		data     []byte
+		wantLine int
+		wantCol  int
+		wantMsg  string
+	}{
+		{name: "not-toml", data: read("not-toml/poetry.lock"), wantLine: 1, wantCol: 1, wantMsg: "toml:"},
+		{name: "truncated", data: read("truncated/poetry.lock"), wantLine: 11, wantCol: 63, wantMsg: "unterminated basic string"},
+		{name: "wrong-types", data: read("wrong-types/poetry.lock"), wantLine: 5, wantCol: 11, wantMsg: "cannot decode TOML float into struct field"},
+		{name: "binary", data: []byte("\x7fELF\x02\x01\x01\x00\x00\x00\xff\xfe[[package]]\n"), wantLine: 1, wantCol: 1, wantMsg: "toml:"},
+		{name: "deep-nesting", data: []byte("x = " + strings.Repeat("[", 20000)), wantLine: 1, wantMsg: "nested more than"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := run(t, fstest.MapFS{"app/poetry.lock": {Data: tt.data}}, "app/poetry.lock")
+			if g != nil {
+				t.Errorf("graph = %v, want nil", g)
+			}
+			var e *extract.Error
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v (%T) is not an *extract.Error", err, err)
+			}
+			if e.Path != "app/poetry.lock" || e.Line != tt.wantLine || (tt.wantCol != 0 && e.Column != tt.wantCol) {
+				t.Errorf("error at %s:%d:%d, want app/poetry.lock:%d:%d (%v)", e.Path, e.Line, e.Column, tt.wantLine, tt.wantCol, err)
+			}
+			if !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("error %q does not mention %q", err, tt.wantMsg)
+			}
+		})
+	}
+}
+
+// TestBadEntries checks that entries the extractor cannot use are reported
+// with their line while the rest of the file is still returned.
+func TestBadEntries(t *testing.T) {
+	g, err := run(t, os.DirFS("testdata"), "bad-entries/poetry.lock")
+	var e *extract.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v is not an *extract.Error", err)
+	}
+	if e.Path != "bad-entries/poetry.lock" || e.Line != 3 {
+		t.Errorf("error at %s:%d, want bad-entries/poetry.lock:3", e.Path, e.Line)
+	}
+	if want := `package with invalid name "" (and 1 more problem)`; e.Err.Error() != want {
+		t.Errorf("message %q, want %q", e.Err, want)
+	}
+	if g == nil {
+		t.Fatal("no graph beside the error")
+	}
+	want := []row{{PURL: "pkg:pypi/idna@3.4", Direct: true, Scope: "runtime", Line: 11}}
+	if diff := cmp.Diff(want, rows(g)); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+	// The unreadable digest is dropped, the good one kept.
+	if got := g.Component("pkg:pypi/idna@3.4").Hashes; len(got) != 1 || got[0].Value != "90b77e79eaa3eba6de819a0c442c0b4ceefc341a7a2ab77d7562bf49f425c5c2" {
+		t.Errorf("hashes = %v", got)
+	}
+}
+
+// TestBadPyproject checks that a broken pyproject.toml is reported against
+// its own file and line while the lockfile is still read.
+func TestBadPyproject(t *testing.T) {
+	lock, err := os.ReadFile("testdata/poetry-1.8/poetry.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := fstest.MapFS{
+		"svc/poetry.lock":    {Data: lock},
+		"svc/pyproject.toml": {Data: []byte("[tool.poetry]\nname = \"feedcheck\"\n[tool.poetry.dependencies\n")},
+	}
+	g, err := run(t, fsys, "svc/poetry.lock")
+	var e *extract.Error
+	if !errors.As(err, &e) || e.Path != "svc/pyproject.toml" || e.Line != 3 {
+		t.Fatalf("error %v, want one at svc/pyproject.toml:3", err)
+	}
+	if g == nil || g.Len() != 10 {
+		t.Fatalf("graph %v, want the 10 locked packages", g)
+	}
+	if got := g.Roots()[0].Name; got != "" {
+		t.Errorf("root name %q from a broken pyproject.toml", got)
+	}
+}
+
+func TestCanceled(t *testing.T) {
+	data, err := os.ReadFile("testdata/poetry-1.8/poetry.lock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = New().Extract(ctx, &extract.Input{Path: "poetry.lock", Reader: bytes.NewReader(data)})
+	var e *extract.Error
+	if !errors.As(err, &e) || !errors.Is(err, context.Canceled) || e.Path != "poetry.lock" {
+		t.Errorf("error %v, want a canceled *extract.Error for poetry.lock", err)
+	}
+}
+
+func TestClaims(t *testing.T) {
+	for path, want := range map[string]bool{
+		"poetry.lock":          true,
+		"services/poetry.lock": true,
+		"poetry.lock.bak":      false,
+		"Poetry.lock":          false,
+		"pyproject.toml":       false,
+		"uv.lock":              false,
+	} {
+		if got := New().Claims(path, nil); got != want {
+			t.Errorf("Claims(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	for _, name := range []string{"poetry-2", "poetry-1.8", "poetry-1.1", "sources", "not-toml", "truncated", "wrong-types", "bad-entries"} {
+		data, err := os.ReadFile("testdata/" + name + "/poetry.lock")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const path = "x/poetry.lock"
+		g, err := New().Extract(context.Background(), &extract.Input{Path: path, Reader: bytes.NewReader(data)})
+		if err != nil {
+			var e *extract.Error
+			if !errors.As(err, &e) || e.Path != path {
+				t.Fatalf("error %v (%T) is not an *extract.Error naming %s", err, err, path)
+			}
+		}
+		if g == nil {
+			return
+		}
+		for _, c := range g.Components() {
+			if c.PURL == "" || c.Name == "" {
+				t.Fatalf("component without PURL or name: %+v", c)
+			}
+		}
+		for _, e := range g.Edges() {
+			if g.Root(e.From) == nil && g.Component(e.From) == nil {
+				t.Fatalf("edge from unknown node %q", e.From)
+			}
+			if g.Component(e.To) == nil {
+				t.Fatalf("edge to unknown component %q", e.To)
+			}
+		}
+	})
+}
