@@ -141,6 +141,7 @@ environment variable VOUCH_<FLAG> (for example VOUCH_FORMAT=json, VOUCH_EXCLUDE=
 		newInventoryCmd(e, g),
 		newWhyCmd(e, g),
 		newScanCmd(e, g),
+		newSBOMCmd(e, g),
 		newVersionCmd(e),
 	)
 	return root
