@@ -107,13 +107,18 @@ func Walk(ctx context.Context, target string, opt Options) (*Result, error) {
 	if !st.IsDir() {
 		dir, single = filepath.Dir(target), filepath.Base(target)
 	}
+	// The target itself may be a link (a user's choice); nothing below it is
+	// followed.
+	if dir, err = filepath.EvalSymlinks(dir); err != nil {
+		return nil, fmt.Errorf("walk: %w", err)
+	}
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("walk: %w", err)
 	}
 	defer root.Close()
 
-	w := &walker{opt: opt, root: root, fsys: root.FS(), log: logger}
+	w := &walker{opt: opt, dir: dir, root: root, fsys: regularFS{root}, log: logger}
 	jobs := make(chan job)
 	results := make(chan outcome)
 	workers := opt.Workers
@@ -187,6 +192,7 @@ func Walk(ctx context.Context, target string, opt Options) (*Result, error) {
 
 type walker struct {
 	opt  Options
+	dir  string // the directory walked, as given
 	root *os.Root
 	fsys fs.FS
 	log  *slog.Logger
@@ -219,10 +225,19 @@ func (w *walker) count(claimed bool) {
 
 func (w *walker) walkTree(ctx context.Context, jobs chan<- job, res *Result) error {
 	index := 0
-	return fs.WalkDir(w.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+	// Directories are listed by path, which is much cheaper than resolving
+	// every name through the os.Root; links are never followed (WalkDir
+	// does not descend into them and only regular files are taken), and
+	// every file is opened through the os.Root, which refuses to leave it.
+	return filepath.WalkDir(w.dir, func(osPath string, d fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
+		p, rerr := filepath.Rel(w.dir, osPath)
+		if rerr != nil {
+			return rerr
+		}
+		p = filepath.ToSlash(p)
 		if err != nil {
 			if p == "." {
 				return err
@@ -325,23 +340,63 @@ func (w *walker) head(name string) ([]byte, error) {
 	return buf[:n], nil
 }
 
-// open opens a regular file under the root without blocking on a FIFO or
-// device that replaced it since the walk saw it.
+// open opens a regular file under the root.
 func (w *walker) open(name string) (*os.File, error) {
-	f, err := w.root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := openRegular(w.root, name, false)
 	if err != nil {
 		return nil, unwrapPathError(err)
+	}
+	return f, nil
+}
+
+// errNotRegular is returned for a FIFO, device or socket where a file was
+// expected: reading one could block the scan or never end.
+var errNotRegular = errors.New("not a regular file")
+
+// openRegular opens name under root without blocking on a FIFO or device
+// (which may have replaced a file since the walk saw it), and fails unless
+// it is a regular file, or a directory when dirOK.
+func openRegular(root *os.Root, name string, dirOK bool) (*os.File, error) {
+	f, err := root.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
-	if !st.Mode().IsRegular() {
+	if !st.Mode().IsRegular() && !(dirOK && st.IsDir()) {
 		f.Close()
-		return nil, errors.New("not a regular file")
+		return nil, &fs.PathError{Op: "open", Path: name, Err: errNotRegular}
 	}
 	return f, nil
+}
+
+// regularFS is the scanned tree as extractors see it (extract.Input.Root):
+// names resolve inside the root only, and opening anything but a regular
+// file or a directory fails instead of blocking.
+type regularFS struct{ root *os.Root }
+
+// Open implements fs.FS.
+func (r regularFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	return openRegular(r.root, name, true)
+}
+
+// Stat implements fs.StatFS.
+func (r regularFS) Stat(name string) (fs.FileInfo, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: fs.ErrInvalid}
+	}
+	return r.root.Stat(name)
+}
+
+// ReadDir implements fs.ReadDirFS.
+func (r regularFS) ReadDir(name string) ([]fs.DirEntry, error) {
+	return fs.ReadDir(r.root.FS(), name)
 }
 
 func (w *walker) extract(ctx context.Context, j job) (o outcome) {

@@ -281,3 +281,79 @@ func TestWalkDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// companion reads the file named on the first line of a "*.comp" file
+// through Input.Root, as go.mod reads go.sum.
+type companion struct{}
+
+func (companion) Name() string                        { return "companion" }
+func (companion) Claims(p string, _ fs.FileInfo) bool { return strings.HasSuffix(p, ".comp") }
+func (companion) Extract(_ context.Context, in *extract.Input) (*inventory.Graph, error) {
+	data, err := extract.ReadAll(in, 1<<10)
+	if err != nil {
+		return nil, err
+	}
+	other, err := fs.ReadFile(in.Root, strings.TrimSpace(string(data)))
+	if err != nil {
+		return nil, extract.Errorf(in.Path, 1, "companion: %w", err)
+	}
+	g := inventory.New()
+	g.AddRoot(inventory.Root{ID: in.Path, Kind: inventory.KindManifest})
+	p := "pkg:generic/" + strings.TrimSpace(string(other))
+	g.Add(inventory.Component{PURL: p, Name: strings.TrimSpace(string(other))})
+	g.AddEdge(in.Path, p)
+	return g, nil
+}
+
+// TestRootRefusesSpecialFilesAndEscapes checks what extractors can open
+// through Input.Root: a FIFO fails instead of hanging the scan, and a link
+// out of the tree fails instead of reading outside it.
+func TestRootRefusesSpecialFilesAndEscapes(t *testing.T) {
+	outside := t.TempDir()
+	write(t, outside, map[string]string{"secret": "secret@1"})
+	root := t.TempDir()
+	write(t, root, map[string]string{
+		"ok.comp": "data/name", "data/name": "fine@1",
+		"fifo.comp": "data/fifo", "link.comp": "data/link", "dotdot.comp": "../secret",
+	})
+	if err := syscall.Mkfifo(filepath.Join(root, "data", "fifo"), 0o644); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "secret"), filepath.Join(root, "data", "link")); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Walk(context.Background(), root, Options{Extractors: []extract.Extractor{companion{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range res.Graph.Components() {
+		names = append(names, c.Name)
+	}
+	if diff := cmp.Diff([]string{"fine@1"}, names); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+	var failed []string
+	for _, e := range res.Errors {
+		failed = append(failed, e.Path)
+	}
+	if diff := cmp.Diff([]string{"dotdot.comp", "fifo.comp", "link.comp"}, failed); diff != "" {
+		t.Errorf("failed files (-want +got):\n%s", diff)
+	}
+}
+
+func TestWalkLinkedTarget(t *testing.T) {
+	real := t.TempDir()
+	write(t, real, map[string]string{"a.deps": "a@1\n"})
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Walk(context.Background(), link, Options{Extractors: []extract.Extractor{deps{}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.deps a"}, locations(res.Graph)); diff != "" {
+		t.Errorf("components (-want +got):\n%s", diff)
+	}
+}

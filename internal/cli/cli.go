@@ -115,8 +115,11 @@ func isUsage(err error) bool {
 
 // globals are the flags every command has.
 type globals struct {
-	quiet   bool
-	verbose bool
+	quiet      bool
+	verbose    bool
+	cpuprofile string
+	memprofile string
+	cpuFile    *os.File
 }
 
 func newRoot(e *env) *cobra.Command {
@@ -131,12 +134,22 @@ environment variable VOUCH_<FLAG> (for example VOUCH_FORMAT=json, VOUCH_EXCLUDE=
 		SilenceErrors: true,
 		Version:       Version(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return applyEnv(cmd, e.getenv)
+			if err := applyEnv(cmd, e.getenv); err != nil {
+				return err
+			}
+			return g.startProfiles()
+		},
+		PersistentPostRunE: func(*cobra.Command, []string) error {
+			return g.stopProfiles()
 		},
 	}
 	root.SetVersionTemplate("vouch {{.Version}}\n")
 	root.PersistentFlags().BoolVarP(&g.quiet, "quiet", "q", false, "print only results: no progress, no notes")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log what vouch does on stderr")
+	root.PersistentFlags().StringVar(&g.cpuprofile, "cpuprofile", "", "write a CPU profile to `FILE` (for pprof)")
+	root.PersistentFlags().StringVar(&g.memprofile, "memprofile", "", "write a heap profile to `FILE` at exit (for pprof)")
+	_ = root.PersistentFlags().MarkHidden("cpuprofile")
+	_ = root.PersistentFlags().MarkHidden("memprofile")
 	root.AddCommand(
 		newInventoryCmd(e, g),
 		newWhyCmd(e, g),
