@@ -3,8 +3,6 @@ package dpkg
 import (
 	"bytes"
 	"context"
-	"errors"
-	"io/fs"
 	"os"
 	"regexp"
 	"slices"
@@ -15,14 +13,12 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
 
-type result struct {
-	Roots      []*inventory.Root
-	Components []*inventory.Component
-	Edges      []inventory.Edge
-}
+// result is what a test compares: the whole fragment an extraction gives.
+type result = extracttest.Graph
 
 // sorted orders a hand-written result as a Graph returns it.
 func sorted(r result) result {
@@ -40,12 +36,7 @@ func sorted(r result) result {
 // which stands for the scanned tree.
 func extractFile(t *testing.T, dir, path string) (*inventory.Graph, error) {
 	t.Helper()
-	fsys := os.DirFS(dir)
-	data, err := fs.ReadFile(fsys, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New().Extract(context.Background(), &extract.Input{Path: path, Root: fsys, Reader: bytes.NewReader(data)})
+	return extracttest.Extract(t, New(), os.DirFS(dir), path)
 }
 
 // pkgSpec describes an expected component compactly.
@@ -269,8 +260,7 @@ func TestExtract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := result{Roots: g.Roots(), Components: g.Components(), Edges: g.Edges()}
-			if diff := cmp.Diff(sorted(tt.want), got); diff != "" {
+			if diff := cmp.Diff(sorted(tt.want), extracttest.Flatten(g)); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})
@@ -381,15 +371,7 @@ func TestErrors(t *testing.T) {
 
 func checkError(t *testing.T, err error, line int, message string) {
 	t.Helper()
-	var xe *extract.Error
-	if !errors.As(err, &xe) {
-		t.Fatalf("error %v (%T), want *extract.Error", err, err)
-	}
-	got := []any{xe.Path, xe.Line, strings.Contains(xe.Err.Error(), message)}
-	want := []any{status, line, true}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("error %q: (-want +got)\n%s", err, diff)
-	}
+	extracttest.CheckError(t, err, extracttest.ErrorWant{Path: status, Line: line, Msg: message})
 }
 
 func TestParseRelation(t *testing.T) {
@@ -434,38 +416,13 @@ func TestOSRelease(t *testing.T) {
 }
 
 // checkGraph asserts the invariants every fragment keeps: identities,
-// edges between known nodes, every component reachable from a root.
-func checkGraph(t *testing.T, g *inventory.Graph) {
+// edges between known nodes, every component reachable from a root, and
+// Direct set on exactly the components the root depends on.
+func checkGraph(t testing.TB, g *inventory.Graph) {
 	t.Helper()
+	extracttest.CheckGraph(t, g)
+	extracttest.CheckReachable(t, g)
 	for _, c := range g.Components() {
-		if c.PURL == "" || c.Name == "" {
-			t.Fatalf("component without PURL or name: %+v", c)
-		}
-	}
-	for _, e := range g.Edges() {
-		if g.Root(e.From) == nil && g.Component(e.From) == nil || g.Component(e.To) == nil {
-			t.Fatalf("edge %v has an unknown endpoint", e)
-		}
-	}
-	reached := map[string]bool{}
-	var stack []string
-	for _, r := range g.Roots() {
-		stack = append(stack, r.ID)
-	}
-	for len(stack) > 0 {
-		top := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, c := range g.Children(top) {
-			if !reached[c] {
-				reached[c] = true
-				stack = append(stack, c)
-			}
-		}
-	}
-	for _, c := range g.Components() {
-		if !reached[c.PURL] {
-			t.Fatalf("component %s is not reachable from a root", c.PURL)
-		}
 		if c.Direct != slices.Contains(g.Parents(c.PURL), status) {
 			t.Fatalf("component %s: Direct=%v but parents %v", c.PURL, c.Direct, g.Parents(c.PURL))
 		}
@@ -473,30 +430,14 @@ func checkGraph(t *testing.T, g *inventory.Graph) {
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, p := range []string{
-		"testdata/one-package/" + status, "testdata/openssh-chain/" + status, "testdata/multiarch/" + status,
+	extracttest.AddSeeds(f,
+		"testdata/one-package/"+status, "testdata/openssh-chain/"+status, "testdata/multiarch/"+status,
 		"testdata/distroless/var/lib/dpkg/status.d/libssl3", "testdata/not-dpkg/status", "testdata/truncated/status",
 		"testdata/no-package/status", "testdata/continuation-first/status",
-	} {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	)
 	fsys := fstest.MapFS{
 		"etc/os-release":                {Data: []byte("ID=debian\nVERSION_ID=12\n")},
 		"usr/share/doc/libc6/copyright": {Data: []byte("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\nFiles: *\nLicense: LGPL-2.1+\n")},
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		g, err := New().Extract(context.Background(), &extract.Input{Path: status, Root: fsys, Reader: bytes.NewReader(data)})
-		if err != nil {
-			var xe *extract.Error
-			if !errors.As(err, &xe) || xe.Path != status {
-				t.Fatalf("error %v (%T) is not an *extract.Error naming the file", err, err)
-			}
-			return
-		}
-		checkGraph(t, g)
-	})
+	extracttest.Fuzz(f, New(), status, fsys, checkGraph)
 }

@@ -19,18 +19,12 @@ import (
 	modzip "golang.org/x/mod/zip"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
 
-type result struct {
-	Roots      []*inventory.Root
-	Components []*inventory.Component
-	Edges      []inventory.Edge
-}
-
-func resultOf(g *inventory.Graph) result {
-	return result{Roots: g.Roots(), Components: g.Components(), Edges: g.Edges()}
-}
+// result is what a test compares: the whole fragment an extraction gives.
+type result = extracttest.Graph
 
 // workspace is a main module with two dependencies, built offline: one
 // replaced by a local directory, one served by a file:// module proxy the
@@ -211,7 +205,7 @@ func TestExtract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want("usr/bin/app", target(runtime.GOOS, runtime.GOARCH), ""), resultOf(g)); diff != "" {
+			if diff := cmp.Diff(want("usr/bin/app", target(runtime.GOOS, runtime.GOARCH), ""), extracttest.Flatten(g)); diff != "" {
 				t.Errorf("readerAt=%v: (-want +got)\n%s", readerAt, diff)
 			}
 		}
@@ -250,7 +244,7 @@ func TestExtract(t *testing.T) {
 		props["vcs.time"] = "2024-01-02T03:04:05Z"
 		props["vcs.modified"] = "false"
 		// The main module's version comes from the tag on the commit.
-		if diff := cmp.Diff(want("app-vcs", props, "v1.4.0"), resultOf(g)); diff != "" {
+		if diff := cmp.Diff(want("app-vcs", props, "v1.4.0"), extracttest.Flatten(g)); diff != "" {
 			t.Errorf("(-want +got)\n%s", diff)
 		}
 	})
@@ -268,7 +262,7 @@ func TestExtract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(want(tt.name, target(tt.goos, tt.goarch), ""), resultOf(g)); diff != "" {
+			if diff := cmp.Diff(want(tt.name, target(tt.goos, tt.goarch), ""), extracttest.Flatten(g)); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})
@@ -409,33 +403,12 @@ func TestStdlibVersion(t *testing.T) {
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, p := range []string{"testdata/shell-script", "testdata/truncated-elf", "testdata/garbage-pe", "testdata/empty"} {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	extracttest.AddSeeds(f, "testdata/shell-script", "testdata/truncated-elf", "testdata/garbage-pe", "testdata/empty")
 	f.Add([]byte("\xcf\xfa\xed\xfe\x07\x00\x00\x01\x03\x00\x00\x00\x02\x00\x00\x00"))
 	f.Add([]byte("\xca\xfe\xba\xbe\x00\x00\x00\x01\x01\x00\x00\x07\x00\x00\x00\x03"))
-	f.Fuzz(func(t *testing.T, data []byte) {
-		g, err := New().Extract(context.Background(), &extract.Input{
-			Path: "bin/x", Reader: bytes.NewReader(data), ReaderAt: bytes.NewReader(data),
-		})
-		if err != nil {
-			var xe *extract.Error
-			if !errors.As(err, &xe) || xe.Path != "bin/x" {
-				t.Fatalf("error %v (%T) is not an *extract.Error naming the file", err, err)
-			}
-			return
-		}
-		if g == nil {
-			return
-		}
+	// A binary is one root with every module it was built from below it.
+	extracttest.Fuzz(f, New(), "bin/x", nil, func(t testing.TB, g *inventory.Graph) {
 		for _, c := range g.Components() {
-			if c.PURL == "" || c.Name == "" {
-				t.Fatalf("component without PURL or name: %+v", c)
-			}
 			if ps := g.Parents(c.PURL); len(ps) != 1 || ps[0] != "bin/x" {
 				t.Fatalf("component %s has parents %v", c.PURL, ps)
 			}

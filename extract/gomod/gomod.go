@@ -46,8 +46,6 @@ package gomod
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -59,6 +57,7 @@ import (
 	"golang.org/x/mod/semver"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/gomodfile"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
 )
@@ -157,7 +156,7 @@ func (e *Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.
 	}
 	f, err := modfile.Parse(in.Path, data, nil)
 	if err != nil {
-		return nil, modfileError(in.Path, err)
+		return nil, gomodfile.Error(in.Path, "go.mod", err)
 	}
 
 	g := inventory.New()
@@ -308,7 +307,7 @@ func (e *Extractor) addTransitive(ctx context.Context, in *extract.Input, g *inv
 		n := selected[p]
 		var data []byte
 		if n.dir != "" {
-			data = readLocalGoMod(in, n.dir)
+			data = gomodfile.ReadInTree(in, n.dir, maxDepGoModSize)
 		} else if cache != nil {
 			data = readCachedGoMod(cache, n.mod)
 		}
@@ -342,27 +341,6 @@ func readCachedGoMod(cache *os.Root, m module.Version) []byte {
 		return nil
 	}
 	f, err := cache.Open(filepath.Join("cache", "download", filepath.FromSlash(ep), "@v", ev+".mod"))
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	return readBounded(f, maxDepGoModSize)
-}
-
-// readLocalGoMod returns the go.mod of a directory replacement when the
-// directory is inside the scanned tree, or nil.
-func readLocalGoMod(in *extract.Input, dir string) []byte {
-	// go.mod files written on Windows may use backslashes; an absolute
-	// path, of either kind, is outside the scanned tree.
-	dir = strings.ReplaceAll(dir, `\`, "/")
-	if in.Root == nil || strings.HasPrefix(dir, "/") || len(dir) > 1 && dir[1] == ':' {
-		return nil
-	}
-	p, ok := extract.Join(extract.Dir(in.Path), dir+"/go.mod")
-	if !ok {
-		return nil
-	}
-	f, err := in.Root.Open(p)
 	if err != nil {
 		return nil
 	}
@@ -467,35 +445,4 @@ func readSums(ctx context.Context, in *extract.Input) (map[string]string, error)
 		return sums, nil
 	}
 	return sums, nil
-}
-
-// modfileError turns a modfile parse error into an *extract.Error at the
-// position modfile reports.
-func modfileError(path string, err error) *extract.Error {
-	var list modfile.ErrorList
-	var one *modfile.Error
-	switch {
-	case errors.As(err, &list) && len(list) > 0:
-		one = &list[0]
-	case errors.As(err, &one):
-	default:
-		return &extract.Error{Path: path, Err: fmt.Errorf("parse go.mod: %w", err)}
-	}
-	xe := &extract.Error{Path: path, Line: one.Pos.Line}
-	if one.Pos.LineRune > 1 {
-		xe.Column = one.Pos.LineRune
-	}
-	inner := one.Err
-	if inner == nil {
-		inner = errors.New("invalid go.mod")
-	}
-	switch {
-	case one.ModPath != "":
-		xe.Err = fmt.Errorf("%s %s: %w", one.Verb, one.ModPath, inner)
-	case one.Verb != "":
-		xe.Err = fmt.Errorf("%s: %w", one.Verb, inner)
-	default:
-		xe.Err = fmt.Errorf("parse go.mod: %w", inner)
-	}
-	return xe
 }

@@ -15,36 +15,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
 
 // result is what a test compares: the whole fragment an extraction gives.
-type result struct {
-	Roots      []*inventory.Root
-	Components []*inventory.Component
-	Edges      []inventory.Edge
-}
-
-func resultOf(g *inventory.Graph) result {
-	return result{Roots: g.Roots(), Components: g.Components(), Edges: g.Edges()}
-}
+type result = extracttest.Graph
 
 // extractFile runs e on path inside the fixture directory dir.
 func extractFile(t *testing.T, e *Extractor, dir, path string) (*inventory.Graph, error) {
 	t.Helper()
-	fsys := os.DirFS(dir)
-	data, err := fs.ReadFile(fsys, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := fs.Stat(fsys, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e.Extract(context.Background(), &extract.Input{
-		Path: path, Root: fsys, Info: info,
-		Reader: bytes.NewReader(data), ReaderAt: bytes.NewReader(data),
-	})
+	return extracttest.Extract(t, e, os.DirFS(dir), path)
 }
 
 // writeCache builds a module cache holding the given go.mod files, keyed by
@@ -81,6 +62,23 @@ func TestExtract(t *testing.T) {
 		// Directives only a main module uses are ignored in dependencies.
 		"github.com/inconshreveable/mousetrap/@v/v1.1.0.mod": "module github.com/inconshreveable/mousetrap\n\nreplace x => y v1.0.0\nfrobnicate\n",
 	})
+
+	// testdata/transitive gives the same root and components with or
+	// without the module cache; only the edges differ.
+	svcRoots := []*inventory.Root{{
+		ID: "go.mod", Kind: inventory.KindManifest,
+		PURL: "pkg:golang/example.com/svc", Name: "example.com/svc",
+		Properties: map[string]string{"go": "1.22"},
+	}}
+	svcComponents := []*inventory.Component{
+		{PURL: "pkg:golang/example.com/cyc/a@v1.0.0", Ecosystem: "Go", Name: "example.com/cyc/a", Version: "v1.0.0", Scope: inventory.ScopeRuntime, Locations: loc(15)},
+		{PURL: "pkg:golang/example.com/cyc/b@v1.0.0", Ecosystem: "Go", Name: "example.com/cyc/b", Version: "v1.0.0", Scope: inventory.ScopeRuntime, Locations: loc(16)},
+		{PURL: "pkg:golang/github.com/Azure/azure-sdk@v1.2.0", Ecosystem: "Go", Name: "github.com/Azure/azure-sdk", Version: "v1.2.0", Direct: true, Scope: inventory.ScopeRuntime, Locations: loc(8)},
+		{PURL: "pkg:golang/github.com/inconshreveable/mousetrap@v1.1.0", Ecosystem: "Go", Name: "github.com/inconshreveable/mousetrap", Version: "v1.1.0", Scope: inventory.ScopeRuntime, Locations: loc(12)},
+		{PURL: "pkg:golang/github.com/orphan/mod@v0.3.0", Ecosystem: "Go", Name: "github.com/orphan/mod", Version: "v0.3.0", Scope: inventory.ScopeRuntime, Locations: loc(14)},
+		{PURL: "pkg:golang/github.com/spf13/cobra@v1.8.0", Ecosystem: "Go", Name: "github.com/spf13/cobra", Version: "v1.8.0", Direct: true, Scope: inventory.ScopeRuntime, Locations: loc(7)},
+		{PURL: "pkg:golang/github.com/spf13/pflag@v1.0.5", Ecosystem: "Go", Name: "github.com/spf13/pflag", Version: "v1.0.5", Scope: inventory.ScopeRuntime, Locations: loc(13)},
+	}
 
 	tests := []struct {
 		name  string
@@ -175,20 +173,8 @@ func TestExtract(t *testing.T) {
 			path:  "go.mod",
 			cache: cache,
 			want: result{
-				Roots: []*inventory.Root{{
-					ID: "go.mod", Kind: inventory.KindManifest,
-					PURL: "pkg:golang/example.com/svc", Name: "example.com/svc",
-					Properties: map[string]string{"go": "1.22"},
-				}},
-				Components: []*inventory.Component{
-					{PURL: "pkg:golang/example.com/cyc/a@v1.0.0", Ecosystem: "Go", Name: "example.com/cyc/a", Version: "v1.0.0", Scope: inventory.ScopeRuntime, Locations: loc(15)},
-					{PURL: "pkg:golang/example.com/cyc/b@v1.0.0", Ecosystem: "Go", Name: "example.com/cyc/b", Version: "v1.0.0", Scope: inventory.ScopeRuntime, Locations: loc(16)},
-					{PURL: "pkg:golang/github.com/Azure/azure-sdk@v1.2.0", Ecosystem: "Go", Name: "github.com/Azure/azure-sdk", Version: "v1.2.0", Direct: true, Scope: inventory.ScopeRuntime, Locations: loc(8)},
-					{PURL: "pkg:golang/github.com/inconshreveable/mousetrap@v1.1.0", Ecosystem: "Go", Name: "github.com/inconshreveable/mousetrap", Version: "v1.1.0", Scope: inventory.ScopeRuntime, Locations: loc(12)},
-					{PURL: "pkg:golang/github.com/orphan/mod@v0.3.0", Ecosystem: "Go", Name: "github.com/orphan/mod", Version: "v0.3.0", Scope: inventory.ScopeRuntime, Locations: loc(14)},
-					{PURL: "pkg:golang/github.com/spf13/cobra@v1.8.0", Ecosystem: "Go", Name: "github.com/spf13/cobra", Version: "v1.8.0", Direct: true, Scope: inventory.ScopeRuntime, Locations: loc(7)},
-					{PURL: "pkg:golang/github.com/spf13/pflag@v1.0.5", Ecosystem: "Go", Name: "github.com/spf13/pflag", Version: "v1.0.5", Scope: inventory.ScopeRuntime, Locations: loc(13)},
-				},
+				Roots:      svcRoots,
+				Components: svcComponents,
 				Edges: []inventory.Edge{
 					// The cycle a ↔ b is reached through its first member.
 					{From: "go.mod", To: "pkg:golang/example.com/cyc/a@v1.0.0"},
@@ -211,20 +197,8 @@ func TestExtract(t *testing.T) {
 			dir:  "testdata/transitive",
 			path: "go.mod",
 			want: result{
-				Roots: []*inventory.Root{{
-					ID: "go.mod", Kind: inventory.KindManifest,
-					PURL: "pkg:golang/example.com/svc", Name: "example.com/svc",
-					Properties: map[string]string{"go": "1.22"},
-				}},
-				Components: []*inventory.Component{
-					{PURL: "pkg:golang/example.com/cyc/a@v1.0.0", Ecosystem: "Go", Name: "example.com/cyc/a", Version: "v1.0.0", Scope: inventory.ScopeRuntime, Locations: loc(15)},
-					{PURL: "pkg:golang/example.com/cyc/b@v1.0.0", Ecosystem: "Go", Name: "example.com/cyc/b", Version: "v1.0.0", Scope: inventory.ScopeRuntime, Locations: loc(16)},
-					{PURL: "pkg:golang/github.com/Azure/azure-sdk@v1.2.0", Ecosystem: "Go", Name: "github.com/Azure/azure-sdk", Version: "v1.2.0", Direct: true, Scope: inventory.ScopeRuntime, Locations: loc(8)},
-					{PURL: "pkg:golang/github.com/inconshreveable/mousetrap@v1.1.0", Ecosystem: "Go", Name: "github.com/inconshreveable/mousetrap", Version: "v1.1.0", Scope: inventory.ScopeRuntime, Locations: loc(12)},
-					{PURL: "pkg:golang/github.com/orphan/mod@v0.3.0", Ecosystem: "Go", Name: "github.com/orphan/mod", Version: "v0.3.0", Scope: inventory.ScopeRuntime, Locations: loc(14)},
-					{PURL: "pkg:golang/github.com/spf13/cobra@v1.8.0", Ecosystem: "Go", Name: "github.com/spf13/cobra", Version: "v1.8.0", Direct: true, Scope: inventory.ScopeRuntime, Locations: loc(7)},
-					{PURL: "pkg:golang/github.com/spf13/pflag@v1.0.5", Ecosystem: "Go", Name: "github.com/spf13/pflag", Version: "v1.0.5", Scope: inventory.ScopeRuntime, Locations: loc(13)},
-				},
+				Roots:      svcRoots,
+				Components: svcComponents,
 				Edges: []inventory.Edge{
 					{From: "go.mod", To: "pkg:golang/example.com/cyc/a@v1.0.0"},
 					{From: "go.mod", To: "pkg:golang/example.com/cyc/b@v1.0.0"},
@@ -261,7 +235,7 @@ func TestExtract(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if diff := cmp.Diff(tt.want, resultOf(g)); diff != "" {
+			if diff := cmp.Diff(tt.want, extracttest.Flatten(g)); diff != "" {
 				t.Errorf("(-want +got)\n%s", diff)
 			}
 		})
@@ -350,14 +324,9 @@ func TestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := extractFile(t, New(), tt.dir, "go.mod")
-			var xe *extract.Error
-			if !errors.As(err, &xe) {
-				t.Fatalf("error %v (%T), want *extract.Error", err, err)
-			}
-			got := []any{xe.Path, xe.Line, xe.Column, strings.Contains(xe.Err.Error(), tt.message)}
-			want := []any{"go.mod", tt.line, tt.column, true}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("error %q: (-want +got)\n%s", err, diff)
+			xe := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "go.mod", Line: tt.line, Msg: tt.message})
+			if xe.Column != tt.column {
+				t.Errorf("error %q at column %d, want %d", err, xe.Column, tt.column)
 			}
 		})
 	}
@@ -399,16 +368,10 @@ func TestHugeLine(t *testing.T) {
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, p := range []string{
+	extracttest.AddSeeds(f,
 		"testdata/one-require/go.mod", "testdata/replace/app/go.mod", "testdata/transitive/go.mod",
 		"testdata/exclude/go.mod", "testdata/not-gomod/go.mod", "testdata/truncated/go.mod", "testdata/bad-version/go.mod",
-	} {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	)
 	cache := writeCache(f, map[string]string{
 		"a.com/x/@v/v1.0.0.mod": "module a.com/x\nrequire b.com/y v1.0.0\n",
 		"b.com/y/@v/v1.0.0.mod": "module b.com/y\nrequire a.com/x v1.0.0\n",
@@ -417,80 +380,6 @@ func FuzzExtract(f *testing.F) {
 		"lib/go.mod": {Data: []byte("module example.com/lib\nrequire a.com/x v1.0.0\n")},
 		"app/go.sum": {Data: []byte("a.com/x v1.0.0 h1:AAAA=\nb.com/y v1.0.0/go.mod h1:BBBB=\n")},
 	}
-	e := NewWithOptions(Options{ModCache: cache})
-	f.Fuzz(func(t *testing.T, data []byte) {
-		g, err := e.Extract(context.Background(), &extract.Input{
-			Path: "app/go.mod", Root: fsys, Reader: bytes.NewReader(data), ReaderAt: bytes.NewReader(data),
-		})
-		if err != nil {
-			var xe *extract.Error
-			if !errors.As(err, &xe) || xe.Path != "app/go.mod" {
-				t.Fatalf("error %v (%T) is not an *extract.Error naming the file", err, err)
-			}
-			return
-		}
-		checkGraph(t, g)
-	})
-}
-
-// checkGraph asserts the invariants every fragment keeps.
-func checkGraph(t *testing.T, g *inventory.Graph) {
-	t.Helper()
-	for _, c := range g.Components() {
-		if c.PURL == "" || c.Name == "" {
-			t.Fatalf("component without PURL or name: %+v", c)
-		}
-	}
-	for _, e := range g.Edges() {
-		for _, id := range []string{e.From, e.To} {
-			if g.Component(id) == nil && g.Root(id) == nil {
-				t.Fatalf("edge %v: %q is neither a component nor a root", e, id)
-			}
-		}
-	}
-	// Every component has a path from a root.
-	reached := map[string]bool{}
-	var stack []string
-	for _, r := range g.Roots() {
-		stack = append(stack, r.ID)
-	}
-	for len(stack) > 0 {
-		top := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
-		for _, c := range g.Children(top) {
-			if !reached[c] {
-				reached[c] = true
-				stack = append(stack, c)
-			}
-		}
-	}
-	for _, c := range g.Components() {
-		if !reached[c.PURL] {
-			t.Fatalf("component %s is not reachable from a root", c.PURL)
-		}
-	}
-}
-
-// TestLocalReplacementPaths checks which directory replacements are read
-// through the scanned tree: relative ones inside it, in either slash style.
-func TestLocalReplacementPaths(t *testing.T) {
-	fsys := fstest.MapFS{"lib/go.mod": {Data: []byte("module example.com/lib\n")}}
-	in := &extract.Input{Path: "app/go.mod", Root: fsys}
-	tests := []struct {
-		dir  string
-		want bool
-	}{
-		{"../lib", true},
-		{`..\lib`, true},
-		{"./../lib/", true},
-		{"../../lib", false}, // leaves the tree
-		{"/lib", false},
-		{`C:\lib`, false},
-		{"../missing", false},
-	}
-	for _, tt := range tests {
-		if got := readLocalGoMod(in, tt.dir) != nil; got != tt.want {
-			t.Errorf("readLocalGoMod(%q) read = %v, want %v", tt.dir, got, tt.want)
-		}
-	}
+	// Every component hangs off the root, through the module graph or not.
+	extracttest.Fuzz(f, NewWithOptions(Options{ModCache: cache}), "app/go.mod", fsys, extracttest.CheckReachable)
 }

@@ -29,9 +29,6 @@ package gowork
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"strings"
 
@@ -39,6 +36,7 @@ import (
 	"golang.org/x/mod/module"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/gomodfile"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
 )
@@ -75,7 +73,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 	}
 	f, err := modfile.ParseWork(in.Path, data, nil)
 	if err != nil {
-		return nil, modfileError(in.Path, err)
+		return nil, gomodfile.Error(in.Path, "go.work", err)
 	}
 
 	g := inventory.New()
@@ -140,21 +138,8 @@ func versioned(m module.Version) string {
 // usedModule returns the module path declared by dir/go.mod, dir being
 // relative to the go.work, or "" when it cannot be read inside the tree.
 func usedModule(in *extract.Input, dir string) string {
-	if in.Root == nil || dir == "" || strings.HasPrefix(dir, "/") || strings.HasPrefix(dir, `\`) ||
-		(len(dir) > 1 && dir[1] == ':') {
-		return ""
-	}
-	p, ok := extract.Join(extract.Dir(in.Path), strings.ReplaceAll(dir, `\`, "/")+"/go.mod")
-	if !ok {
-		return ""
-	}
-	f, err := in.Root.Open(p)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxGoModSize+1))
-	if err != nil || len(data) > maxGoModSize {
+	data := gomodfile.ReadInTree(in, dir, maxGoModSize)
+	if data == nil {
 		return ""
 	}
 	mp := modfile.ModulePath(data)
@@ -164,37 +149,6 @@ func usedModule(in *extract.Input, dir string) string {
 		return ""
 	}
 	return mp
-}
-
-// modfileError turns a modfile parse error into an *extract.Error at the
-// position modfile reports.
-func modfileError(path string, err error) *extract.Error {
-	var list modfile.ErrorList
-	var one *modfile.Error
-	switch {
-	case errors.As(err, &list) && len(list) > 0:
-		one = &list[0]
-	case errors.As(err, &one):
-	default:
-		return &extract.Error{Path: path, Err: fmt.Errorf("parse go.work: %w", err)}
-	}
-	xe := &extract.Error{Path: path, Line: one.Pos.Line}
-	if one.Pos.LineRune > 1 {
-		xe.Column = one.Pos.LineRune
-	}
-	inner := one.Err
-	if inner == nil {
-		inner = errors.New("invalid go.work")
-	}
-	switch {
-	case one.ModPath != "":
-		xe.Err = fmt.Errorf("%s %s: %w", one.Verb, one.ModPath, inner)
-	case one.Verb != "":
-		xe.Err = fmt.Errorf("%s: %w", one.Verb, inner)
-	default:
-		xe.Err = fmt.Errorf("parse go.work: %w", inner)
-	}
-	return xe
 }
 
 // lineOf returns the line of a use directive, 0 when unknown.

@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
 
@@ -45,26 +47,13 @@ const (
 func sha512(v string) []inventory.Hash { return []inventory.Hash{{Algorithm: "SHA-512", Value: v}} }
 
 // graph is an extraction result in comparable form.
-type graph struct {
-	Roots      []*inventory.Root
-	Components []*inventory.Component
-	Edges      []inventory.Edge
-}
+type graph = extracttest.Graph
 
 // input opens testdata/name the way the walk would, with testdata as the
 // scanned root so companion files are found.
 func input(t *testing.T, name string) *extract.Input {
 	t.Helper()
-	fsys := os.DirFS("testdata")
-	data, err := fs.ReadFile(fsys, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := fs.Stat(fsys, name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &extract.Input{Path: name, Root: fsys, Info: info, Reader: bytes.NewReader(data)}
+	return extracttest.Input(t, os.DirFS("testdata"), name)
 }
 
 func extractFixture(t *testing.T, name string) (graph, error) {
@@ -73,7 +62,7 @@ func extractFixture(t *testing.T, name string) (graph, error) {
 	if err != nil {
 		return graph{}, err
 	}
-	return graph{Roots: g.Roots(), Components: g.Components(), Edges: g.Edges()}, nil
+	return extracttest.Flatten(g), nil
 }
 
 func loc(file string, lines ...int) []inventory.Location {
@@ -403,23 +392,10 @@ func TestMediumLockfile(t *testing.T) {
 	}
 	// In a consistent lockfile every package is reachable from the root;
 	// a resolution bug leaves some unreached.
-	reached := map[string]bool{}
-	queue := []string{file}
-	for len(queue) > 0 {
-		id := queue[0]
-		queue = queue[1:]
-		for _, c := range g.Children(id) {
-			if !reached[c] {
-				reached[c] = true
-				queue = append(queue, c)
-			}
-		}
+	if len(g.Roots()) != 1 {
+		t.Fatalf("%d roots, want the lockfile's", len(g.Roots()))
 	}
-	for _, c := range g.Components() {
-		if !reached[c.PURL] {
-			t.Errorf("%s is not reachable from the root", c.PURL)
-		}
-	}
+	extracttest.CheckReachable(t, g)
 	if d := g.Children(file); len(d) != 1 || d[0] != "pkg:npm/express@5.1.0" {
 		t.Errorf("root's children = %v, want [pkg:npm/express@5.1.0]", d)
 	}
@@ -602,7 +578,7 @@ func TestExtractByteOrderMark(t *testing.T) {
 		Components: []*inventory.Component{{PURL: "pkg:npm/ms@2.1.3", Ecosystem: "npm", Name: "ms", Version: "2.1.3", Direct: true, Scope: "runtime", Locations: loc(in.Path, 5)}},
 		Edges:      []inventory.Edge{{From: in.Path, To: "pkg:npm/ms@2.1.3"}},
 	}
-	if diff := cmp.Diff(want, graph{Roots: g.Roots(), Components: g.Components(), Edges: g.Edges()}); diff != "" {
+	if diff := cmp.Diff(want, extracttest.Flatten(g)); diff != "" {
 		t.Errorf("Extract mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -701,7 +677,7 @@ func TestExtractShapes(t *testing.T) {
 		},
 		Edges: []inventory.Edge{{From: file, To: "pkg:npm/b@1.0.0"}},
 	}
-	if diff := cmp.Diff(want, graph{Roots: g.Roots(), Components: g.Components(), Edges: g.Edges()}); diff != "" {
+	if diff := cmp.Diff(want, extracttest.Flatten(g)); diff != "" {
 		t.Errorf("Extract mismatch (-want +got):\n%s", diff)
 	}
 }
@@ -784,28 +760,21 @@ func FuzzExtract(f *testing.F) {
 		g, err := New().Extract(context.Background(), in)
 		tm.Stop()
 		if err != nil {
-			var e *extract.Error
-			if !errors.As(err, &e) || e.Path != in.Path {
-				t.Fatalf("error %v is not an *extract.Error naming %s", err, in.Path)
-			}
+			extracttest.CheckErrorPath(t, err, in.Path)
 			return
 		}
 		if g.Root(in.Path) == nil {
 			t.Fatalf("no root %s", in.Path)
 		}
+		extracttest.CheckGraph(t, g)
 		for _, c := range g.Components() {
-			if c.PURL == "" || c.Name == "" || c.Ecosystem != "npm" {
-				t.Fatalf("incomplete component %+v", c)
+			if c.Ecosystem != "npm" {
+				t.Fatalf("component of ecosystem %q: %+v", c.Ecosystem, c)
 			}
 			for _, l := range c.Locations {
 				if l.Path != in.Path || l.Line < 1 {
 					t.Fatalf("bad location %+v of %s", l, c.PURL)
 				}
-			}
-		}
-		for _, e := range g.Edges() {
-			if g.Component(e.To) == nil || (g.Component(e.From) == nil && g.Root(e.From) == nil) {
-				t.Fatalf("edge %+v has an unknown end", e)
 			}
 		}
 	})

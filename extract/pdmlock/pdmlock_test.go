@@ -1,60 +1,25 @@
 package pdmlock
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
 
 // row is the part of a component most cases assert; whole components are
 // compared where digests and properties matter.
-type row struct {
-	PURL   string
-	Direct bool
-	Scope  inventory.Scope
-	Lines  []int
-	Source string
-}
-
-func rows(g *inventory.Graph) []row {
-	var out []row
-	for _, c := range g.Components() {
-		r := row{PURL: c.PURL, Direct: c.Direct, Scope: c.Scope, Source: c.Source}
-		for _, l := range c.Locations {
-			r.Lines = append(r.Lines, l.Line)
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func edges(g *inventory.Graph) []string {
-	var out []string
-	for _, e := range g.Edges() {
-		out = append(out, e.From+" -> "+e.To)
-	}
-	slices.Sort(out)
-	return out
-}
+type row = extracttest.Row
 
 func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
 	t.Helper()
-	data, err := fs.ReadFile(fsys, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New().Extract(context.Background(), &extract.Input{Path: path, Root: fsys, Reader: bytes.NewReader(data)})
+	return extracttest.Extract(t, New(), fsys, path)
 }
 
 func TestExtract(t *testing.T) {
@@ -174,17 +139,7 @@ func TestExtract(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			if diff := cmp.Diff([]*inventory.Root{&tt.wantRoot}, g.Roots()); diff != "" {
-				t.Errorf("roots (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantRows, rows(g)); diff != "" {
-				t.Errorf("components (-want +got):\n%s", diff)
-			}
-			want := slices.Clone(tt.wantEdges)
-			slices.Sort(want)
-			if diff := cmp.Diff(want, edges(g)); diff != "" {
-				t.Errorf("edges (-want +got):\n%s", diff)
-			}
+			extracttest.CheckSummary(t, g, tt.wantRoot, extracttest.Rows, tt.wantRows, tt.wantEdges)
 		})
 	}
 }
@@ -242,13 +197,7 @@ func TestComponents(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			got := g.Component(tt.want.PURL)
-			if got == nil {
-				t.Fatalf("no component %s", tt.want.PURL)
-			}
-			if diff := cmp.Diff(tt.want, *got); diff != "" {
-				t.Errorf("component (-want +got):\n%s", diff)
-			}
+			extracttest.CheckComponent(t, g, tt.want)
 		})
 	}
 }
@@ -312,16 +261,7 @@ func TestErrors(t *testing.T) {
 			if g != nil {
 				t.Errorf("graph = %v, want nil", g)
 			}
-			var e *extract.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error %v (%T) is not an *extract.Error", err, err)
-			}
-			if e.Path != "app/pdm.lock" || e.Line != tt.wantLine || (tt.wantCol != 0 && e.Column != tt.wantCol) {
-				t.Errorf("error at %s:%d:%d, want app/pdm.lock:%d:%d (%v)", e.Path, e.Line, e.Column, tt.wantLine, tt.wantCol, err)
-			}
-			if !strings.Contains(err.Error(), tt.wantMsg) {
-				t.Errorf("error %q does not mention %q", err, tt.wantMsg)
-			}
+			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "app/pdm.lock", Line: tt.wantLine, Column: tt.wantCol, Msg: tt.wantMsg})
 		})
 	}
 }
@@ -330,13 +270,7 @@ func TestErrors(t *testing.T) {
 // one, a name that is not a name. Each is reported, the rest is kept.
 func TestBadEntries(t *testing.T) {
 	g, err := run(t, os.DirFS("testdata"), "bad-entries/pdm.lock")
-	var e *extract.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not an *extract.Error", err)
-	}
-	if e.Path != "bad-entries/pdm.lock" || e.Line != 10 {
-		t.Errorf("error at %s:%d, want bad-entries/pdm.lock:10", e.Path, e.Line)
-	}
+	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "bad-entries/pdm.lock", Line: 10})
 	if want := `package requests: dependency: requirement "idna": version specifier ">=2.5 garbage": unexpected ' ' (and 2 more problems)`; e.Err.Error() != want {
 		t.Errorf("message %q,\nwant %q", e.Err, want)
 	}
@@ -344,63 +278,29 @@ func TestBadEntries(t *testing.T) {
 		{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Lines: []int{24}},
 		{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Lines: []int{10}},
 	}
-	if diff := cmp.Diff(want, rows(g)); diff != "" {
+	if diff := cmp.Diff(want, extracttest.Rows(g)); diff != "" {
 		t.Errorf("components (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{
 		"bad-entries/pdm.lock -> pkg:pypi/requests@2.31.0",
 		"pkg:pypi/requests@2.31.0 -> pkg:pypi/certifi@2023.7.22",
-	}, edges(g)); diff != "" {
+	}, extracttest.EdgeStrings(g)); diff != "" {
 		t.Errorf("edges (-want +got):\n%s", diff)
 	}
 }
 
 func TestClaims(t *testing.T) {
-	for path, want := range map[string]bool{
+	extracttest.CheckClaims(t, New(), map[string]bool{
 		"pdm.lock":            true,
 		"backend/pdm.lock":    true,
 		"pdm.lock.orig":       false,
 		"pdm.toml":            false,
 		"backend/poetry.lock": false,
-	} {
-		if got := New().Claims(path, nil); got != want {
-			t.Errorf("Claims(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, name := range []string{"pdm-2", "pdm-old", "not-toml", "wrong-types", "bad-entries"} {
-		data, err := os.ReadFile("testdata/" + name + "/pdm.lock")
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		const path = "x/pdm.lock"
-		g, err := New().Extract(context.Background(), &extract.Input{Path: path, Reader: bytes.NewReader(data)})
-		if err != nil {
-			var e *extract.Error
-			if !errors.As(err, &e) || e.Path != path {
-				t.Fatalf("error %v (%T) is not an *extract.Error naming %s", err, err, path)
-			}
-		}
-		if g == nil {
-			return
-		}
-		for _, c := range g.Components() {
-			if c.PURL == "" || c.Name == "" {
-				t.Fatalf("component without PURL or name: %+v", c)
-			}
-		}
-		for _, e := range g.Edges() {
-			if g.Root(e.From) == nil && g.Component(e.From) == nil {
-				t.Fatalf("edge from unknown node %q", e.From)
-			}
-			if g.Component(e.To) == nil {
-				t.Fatalf("edge to unknown component %q", e.To)
-			}
-		}
-	})
+	extracttest.AddSeeds(f, "testdata/pdm-2/pdm.lock", "testdata/pdm-old/pdm.lock", "testdata/not-toml/pdm.lock",
+		"testdata/wrong-types/pdm.lock", "testdata/bad-entries/pdm.lock")
+	extracttest.Fuzz(f, New(), "x/pdm.lock", nil, nil)
 }

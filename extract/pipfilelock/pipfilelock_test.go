@@ -1,8 +1,6 @@
 package pipfilelock
 
 import (
-	"bytes"
-	"context"
 	"errors"
 	"io/fs"
 	"os"
@@ -14,45 +12,17 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
 
-type row struct {
-	PURL   string
-	Direct bool
-	Scope  inventory.Scope
-	Lines  []int
-	Source string
-}
-
-func rows(g *inventory.Graph) []row {
-	var out []row
-	for _, c := range g.Components() {
-		r := row{PURL: c.PURL, Direct: c.Direct, Scope: c.Scope, Source: c.Source}
-		for _, l := range c.Locations {
-			r.Lines = append(r.Lines, l.Line)
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func edges(g *inventory.Graph) []string {
-	var out []string
-	for _, e := range g.Edges() {
-		out = append(out, e.From+" -> "+e.To)
-	}
-	slices.Sort(out)
-	return out
-}
+// row is the part of a component most cases assert; whole components are
+// compared where digests and properties matter.
+type row = extracttest.Row
 
 func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
 	t.Helper()
-	data, err := fs.ReadFile(fsys, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New().Extract(context.Background(), &extract.Input{Path: path, Root: fsys, Reader: bytes.NewReader(data)})
+	return extracttest.Extract(t, New(), fsys, path)
 }
 
 // pipenvRows are the components of testdata/pipenv/Pipfile.lock; direct
@@ -148,15 +118,7 @@ func TestExtract(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			if diff := cmp.Diff([]*inventory.Root{&tt.wantRoot}, g.Roots()); diff != "" {
-				t.Errorf("roots (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantRows, rows(g)); diff != "" {
-				t.Errorf("components (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantEdges, edges(g)); diff != "" {
-				t.Errorf("edges (-want +got):\n%s", diff)
-			}
+			extracttest.CheckSummary(t, g, tt.wantRoot, extracttest.Rows, tt.wantRows, tt.wantEdges)
 		})
 	}
 }
@@ -204,14 +166,7 @@ func TestComponents(t *testing.T) {
 		t.Fatalf("Extract: %v", err)
 	}
 	for _, want := range tests {
-		got := g.Component(want.PURL)
-		if got == nil {
-			t.Errorf("no component %s", want.PURL)
-			continue
-		}
-		if diff := cmp.Diff(want, *got); diff != "" {
-			t.Errorf("%s (-want +got):\n%s", want.PURL, diff)
-		}
+		extracttest.CheckComponent(t, g, want)
 	}
 }
 
@@ -245,16 +200,7 @@ func TestErrors(t *testing.T) {
 			if g != nil {
 				t.Errorf("graph = %v, want nil", g)
 			}
-			var e *extract.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error %v (%T) is not an *extract.Error", err, err)
-			}
-			if e.Path != "app/Pipfile.lock" || e.Line != tt.wantLine || (tt.wantCol != 0 && e.Column != tt.wantCol) {
-				t.Errorf("error at %s:%d:%d, want app/Pipfile.lock:%d:%d (%v)", e.Path, e.Line, e.Column, tt.wantLine, tt.wantCol, err)
-			}
-			if !strings.Contains(err.Error(), tt.wantMsg) {
-				t.Errorf("error %q does not mention %q", err, tt.wantMsg)
-			}
+			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "app/Pipfile.lock", Line: tt.wantLine, Column: tt.wantCol, Msg: tt.wantMsg})
 		})
 	}
 }
@@ -264,18 +210,12 @@ func TestErrors(t *testing.T) {
 // reported; the good entries are kept.
 func TestBadEntries(t *testing.T) {
 	g, err := run(t, os.DirFS("testdata"), "bad-entries/Pipfile.lock")
-	var e *extract.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not an *extract.Error", err)
-	}
-	if e.Path != "bad-entries/Pipfile.lock" || e.Line != 19 {
-		t.Errorf("error at %s:%d, want bad-entries/Pipfile.lock:19", e.Path, e.Line)
-	}
+	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "bad-entries/Pipfile.lock", Line: 19})
 	if want := "package idna: json: cannot unmarshal number into Go struct field entry.version of type string (and 3 more problems)"; e.Err.Error() != want {
 		t.Errorf("message %q,\nwant %q", e.Err, want)
 	}
 	want := []row{{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Lines: []int{27}}}
-	if diff := cmp.Diff(want, rows(g)); diff != "" {
+	if diff := cmp.Diff(want, extracttest.Rows(g)); diff != "" {
 		t.Errorf("components (-want +got):\n%s", diff)
 	}
 	if got := g.Component("pkg:pypi/requests@2.31.0").Hashes; len(got) != 1 {
@@ -299,57 +239,22 @@ func TestBadPipfile(t *testing.T) {
 	if !errors.As(err, &e) || e.Path != "svc/Pipfile" || e.Line != 3 {
 		t.Fatalf("error %v, want one at svc/Pipfile:3", err)
 	}
-	if diff := cmp.Diff(pipenvRows(func(string) bool { return true }), rows(g)); diff != "" {
+	if diff := cmp.Diff(pipenvRows(func(string) bool { return true }), extracttest.Rows(g)); diff != "" {
 		t.Errorf("components (-want +got):\n%s", diff)
 	}
 }
 
 func TestClaims(t *testing.T) {
-	for path, want := range map[string]bool{
+	extracttest.CheckClaims(t, New(), map[string]bool{
 		"Pipfile.lock":     true,
 		"web/Pipfile.lock": true,
 		"Pipfile":          false,
 		"pipfile.lock":     false,
 		"Pipfile.lock.bak": false,
-	} {
-		if got := New().Claims(path, nil); got != want {
-			t.Errorf("Claims(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, name := range []string{"pipenv/Pipfile.lock", "bad-entries/Pipfile.lock", "pipenv/Pipfile"} {
-		data, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		const path = "x/Pipfile.lock"
-		g, err := New().Extract(context.Background(), &extract.Input{Path: path, Reader: bytes.NewReader(data)})
-		if err != nil {
-			var e *extract.Error
-			if !errors.As(err, &e) || e.Path != path {
-				t.Fatalf("error %v (%T) is not an *extract.Error naming %s", err, err, path)
-			}
-		}
-		if g == nil {
-			return
-		}
-		for _, c := range g.Components() {
-			if c.PURL == "" || c.Name == "" {
-				t.Fatalf("component without PURL or name: %+v", c)
-			}
-		}
-		for _, e := range g.Edges() {
-			if g.Root(e.From) == nil && g.Component(e.From) == nil {
-				t.Fatalf("edge from unknown node %q", e.From)
-			}
-			if g.Component(e.To) == nil {
-				t.Fatalf("edge to unknown component %q", e.To)
-			}
-		}
-	})
+	extracttest.AddSeeds(f, "testdata/pipenv/Pipfile.lock", "testdata/bad-entries/Pipfile.lock", "testdata/pipenv/Pipfile")
+	extracttest.Fuzz(f, New(), "x/Pipfile.lock", nil, nil)
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -14,54 +13,18 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
 
-// row is the part of a component most cases assert; full components are
-// compared where hashes matter.
-type row struct {
-	PURL   string
-	Direct bool
-	Scope  inventory.Scope
-	Line   int
-	Source string
-	Props  map[string]string
-}
-
-func rows(g *inventory.Graph) []row {
-	var out []row
-	for _, c := range g.Components() {
-		r := row{PURL: c.PURL, Direct: c.Direct, Scope: c.Scope, Source: c.Source, Props: c.Properties}
-		if len(c.Locations) > 0 {
-			r.Line = c.Locations[0].Line
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func edges(g *inventory.Graph) []string {
-	var out []string
-	for _, e := range g.Edges() {
-		out = append(out, e.From+" -> "+e.To)
-	}
-	return out
-}
-
-func sorted(s []string) []string {
-	s = slices.Clone(s)
-	slices.Sort(s)
-	return s
-}
+// row is the part of a component most cases assert; whole components are
+// compared where digests matter.
+type row = extracttest.LineRow
 
 // run extracts path from fsys, the scanned tree, as the walk would.
 func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
 	t.Helper()
-	data, err := fs.ReadFile(fsys, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New().Extract(context.Background(), &extract.Input{Path: path, Root: fsys, Reader: bytes.NewReader(data)})
+	return extracttest.Extract(t, New(), fsys, path)
 }
 
 func TestExtract(t *testing.T) {
@@ -69,6 +32,52 @@ func TestExtract(t *testing.T) {
 	poetry2, err := fs.ReadFile(testdata, "poetry-2/poetry.lock")
 	if err != nil {
 		t.Fatal(err)
+	}
+	// poetry2Rows are the components of poetry-2/poetry.lock, read with or
+	// without the pyproject.toml beside it.
+	poetry2Rows := []row{
+		{PURL: "pkg:pypi/blinker@1.6.3", Scope: "runtime", Line: 3},
+		{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 15},
+		{PURL: "pkg:pypi/charset-normalizer@3.3.0", Scope: "runtime", Line: 27},
+		{PURL: "pkg:pypi/click@8.1.7", Scope: "runtime", Line: 39},
+		// groups ["main", "dev"]: runtime; markers per group: no single marker.
+		{PURL: "pkg:pypi/colorama@0.4.6", Scope: "runtime", Line: 54},
+		{PURL: "pkg:pypi/flask@3.0.0", Direct: true, Scope: "runtime", Line: 67},
+		{PURL: "pkg:pypi/idna@3.4", Scope: "runtime", Line: 90},
+		{PURL: "pkg:pypi/iniconfig@2.0.0", Scope: "dev", Line: 102},
+		{PURL: "pkg:pypi/itsdangerous@2.1.2", Scope: "runtime", Line: 114},
+		{PURL: "pkg:pypi/jinja2@3.1.2", Scope: "runtime", Line: 126},
+		{PURL: "pkg:pypi/markupsafe@2.1.3", Scope: "runtime", Line: 144},
+		{PURL: "pkg:pypi/packaging@24.1", Scope: "dev", Line: 156},
+		{PURL: "pkg:pypi/pluggy@1.5.0", Scope: "dev", Line: 168},
+		{PURL: "pkg:pypi/pytest@8.3.3", Direct: true, Scope: "dev", Line: 184},
+		{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Line: 205},
+		{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Line: 227},
+		{PURL: "pkg:pypi/werkzeug@3.0.0", Scope: "runtime", Line: 244},
+	}
+	// poetry2Edges are the edges of poetry-2/poetry.lock read as root.
+	poetry2Edges := func(root string) []string {
+		return []string{
+			root + " -> pkg:pypi/flask@3.0.0",
+			root + " -> pkg:pypi/pytest@8.3.3",
+			root + " -> pkg:pypi/requests@2.31.0",
+			"pkg:pypi/click@8.1.7 -> pkg:pypi/colorama@0.4.6",
+			"pkg:pypi/flask@3.0.0 -> pkg:pypi/blinker@1.6.3",
+			"pkg:pypi/flask@3.0.0 -> pkg:pypi/click@8.1.7",
+			"pkg:pypi/flask@3.0.0 -> pkg:pypi/itsdangerous@2.1.2",
+			"pkg:pypi/flask@3.0.0 -> pkg:pypi/jinja2@3.1.2",
+			"pkg:pypi/flask@3.0.0 -> pkg:pypi/werkzeug@3.0.0",
+			"pkg:pypi/jinja2@3.1.2 -> pkg:pypi/markupsafe@2.1.3",
+			"pkg:pypi/pytest@8.3.3 -> pkg:pypi/colorama@0.4.6",
+			"pkg:pypi/pytest@8.3.3 -> pkg:pypi/iniconfig@2.0.0",
+			"pkg:pypi/pytest@8.3.3 -> pkg:pypi/packaging@24.1",
+			"pkg:pypi/pytest@8.3.3 -> pkg:pypi/pluggy@1.5.0",
+			"pkg:pypi/requests@2.31.0 -> pkg:pypi/certifi@2023.7.22",
+			"pkg:pypi/requests@2.31.0 -> pkg:pypi/charset-normalizer@3.3.0",
+			"pkg:pypi/requests@2.31.0 -> pkg:pypi/idna@3.4",
+			"pkg:pypi/requests@2.31.0 -> pkg:pypi/urllib3@2.0.7",
+			"pkg:pypi/werkzeug@3.0.0 -> pkg:pypi/markupsafe@2.1.3",
+		}
 	}
 	tests := []struct {
 		name      string
@@ -87,47 +96,8 @@ func TestExtract(t *testing.T) {
 				PURL: "pkg:pypi/tweetsvc@0.4.0", Name: "tweetsvc", Version: "0.4.0",
 				Properties: map[string]string{"lock_version": "2.1"},
 			},
-			wantRows: []row{
-				{PURL: "pkg:pypi/blinker@1.6.3", Scope: "runtime", Line: 3},
-				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 15},
-				{PURL: "pkg:pypi/charset-normalizer@3.3.0", Scope: "runtime", Line: 27},
-				{PURL: "pkg:pypi/click@8.1.7", Scope: "runtime", Line: 39},
-				// groups ["main", "dev"]: runtime; markers per group: no single marker.
-				{PURL: "pkg:pypi/colorama@0.4.6", Scope: "runtime", Line: 54},
-				{PURL: "pkg:pypi/flask@3.0.0", Direct: true, Scope: "runtime", Line: 67},
-				{PURL: "pkg:pypi/idna@3.4", Scope: "runtime", Line: 90},
-				{PURL: "pkg:pypi/iniconfig@2.0.0", Scope: "dev", Line: 102},
-				{PURL: "pkg:pypi/itsdangerous@2.1.2", Scope: "runtime", Line: 114},
-				{PURL: "pkg:pypi/jinja2@3.1.2", Scope: "runtime", Line: 126},
-				{PURL: "pkg:pypi/markupsafe@2.1.3", Scope: "runtime", Line: 144},
-				{PURL: "pkg:pypi/packaging@24.1", Scope: "dev", Line: 156},
-				{PURL: "pkg:pypi/pluggy@1.5.0", Scope: "dev", Line: 168},
-				{PURL: "pkg:pypi/pytest@8.3.3", Direct: true, Scope: "dev", Line: 184},
-				{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Line: 205},
-				{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Line: 227},
-				{PURL: "pkg:pypi/werkzeug@3.0.0", Scope: "runtime", Line: 244},
-			},
-			wantEdges: []string{
-				"poetry-2/poetry.lock -> pkg:pypi/flask@3.0.0",
-				"poetry-2/poetry.lock -> pkg:pypi/pytest@8.3.3",
-				"poetry-2/poetry.lock -> pkg:pypi/requests@2.31.0",
-				"pkg:pypi/click@8.1.7 -> pkg:pypi/colorama@0.4.6",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/blinker@1.6.3",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/click@8.1.7",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/itsdangerous@2.1.2",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/jinja2@3.1.2",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/werkzeug@3.0.0",
-				"pkg:pypi/jinja2@3.1.2 -> pkg:pypi/markupsafe@2.1.3",
-				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/colorama@0.4.6",
-				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/iniconfig@2.0.0",
-				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/packaging@24.1",
-				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/pluggy@1.5.0",
-				"pkg:pypi/requests@2.31.0 -> pkg:pypi/certifi@2023.7.22",
-				"pkg:pypi/requests@2.31.0 -> pkg:pypi/charset-normalizer@3.3.0",
-				"pkg:pypi/requests@2.31.0 -> pkg:pypi/idna@3.4",
-				"pkg:pypi/requests@2.31.0 -> pkg:pypi/urllib3@2.0.7",
-				"pkg:pypi/werkzeug@3.0.0 -> pkg:pypi/markupsafe@2.1.3",
-			},
+			wantRows:  poetry2Rows,
+			wantEdges: poetry2Edges("poetry-2/poetry.lock"),
 		},
 		{
 			// The same lockfile with no pyproject.toml beside it: the
@@ -139,46 +109,8 @@ func TestExtract(t *testing.T) {
 				ID: "poetry.lock", Kind: inventory.KindManifest,
 				Properties: map[string]string{"lock_version": "2.1"},
 			},
-			wantRows: []row{
-				{PURL: "pkg:pypi/blinker@1.6.3", Scope: "runtime", Line: 3},
-				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 15},
-				{PURL: "pkg:pypi/charset-normalizer@3.3.0", Scope: "runtime", Line: 27},
-				{PURL: "pkg:pypi/click@8.1.7", Scope: "runtime", Line: 39},
-				{PURL: "pkg:pypi/colorama@0.4.6", Scope: "runtime", Line: 54},
-				{PURL: "pkg:pypi/flask@3.0.0", Direct: true, Scope: "runtime", Line: 67},
-				{PURL: "pkg:pypi/idna@3.4", Scope: "runtime", Line: 90},
-				{PURL: "pkg:pypi/iniconfig@2.0.0", Scope: "dev", Line: 102},
-				{PURL: "pkg:pypi/itsdangerous@2.1.2", Scope: "runtime", Line: 114},
-				{PURL: "pkg:pypi/jinja2@3.1.2", Scope: "runtime", Line: 126},
-				{PURL: "pkg:pypi/markupsafe@2.1.3", Scope: "runtime", Line: 144},
-				{PURL: "pkg:pypi/packaging@24.1", Scope: "dev", Line: 156},
-				{PURL: "pkg:pypi/pluggy@1.5.0", Scope: "dev", Line: 168},
-				{PURL: "pkg:pypi/pytest@8.3.3", Direct: true, Scope: "dev", Line: 184},
-				{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Line: 205},
-				{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Line: 227},
-				{PURL: "pkg:pypi/werkzeug@3.0.0", Scope: "runtime", Line: 244},
-			},
-			wantEdges: []string{
-				"poetry.lock -> pkg:pypi/flask@3.0.0",
-				"poetry.lock -> pkg:pypi/pytest@8.3.3",
-				"poetry.lock -> pkg:pypi/requests@2.31.0",
-				"pkg:pypi/click@8.1.7 -> pkg:pypi/colorama@0.4.6",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/blinker@1.6.3",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/click@8.1.7",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/itsdangerous@2.1.2",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/jinja2@3.1.2",
-				"pkg:pypi/flask@3.0.0 -> pkg:pypi/werkzeug@3.0.0",
-				"pkg:pypi/jinja2@3.1.2 -> pkg:pypi/markupsafe@2.1.3",
-				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/colorama@0.4.6",
-				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/iniconfig@2.0.0",
-				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/packaging@24.1",
-				"pkg:pypi/pytest@8.3.3 -> pkg:pypi/pluggy@1.5.0",
-				"pkg:pypi/requests@2.31.0 -> pkg:pypi/certifi@2023.7.22",
-				"pkg:pypi/requests@2.31.0 -> pkg:pypi/charset-normalizer@3.3.0",
-				"pkg:pypi/requests@2.31.0 -> pkg:pypi/idna@3.4",
-				"pkg:pypi/requests@2.31.0 -> pkg:pypi/urllib3@2.0.7",
-				"pkg:pypi/werkzeug@3.0.0 -> pkg:pypi/markupsafe@2.1.3",
-			},
+			wantRows:  poetry2Rows,
+			wantEdges: poetry2Edges("poetry.lock"),
 		},
 		{
 			// lock-version 2.0 has no groups: scopes follow from the
@@ -295,15 +227,7 @@ func TestExtract(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			if diff := cmp.Diff([]*inventory.Root{&tt.wantRoot}, g.Roots()); diff != "" {
-				t.Errorf("roots (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantRows, rows(g)); diff != "" {
-				t.Errorf("components (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(sorted(tt.wantEdges), sorted(edges(g))); diff != "" {
-				t.Errorf("edges (-want +got):\n%s", diff)
-			}
+			extracttest.CheckSummary(t, g, tt.wantRoot, extracttest.LineRows, tt.wantRows, tt.wantEdges)
 		})
 	}
 }
@@ -362,13 +286,7 @@ func TestComponents(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			got := g.Component(tt.want.PURL)
-			if got == nil {
-				t.Fatalf("no component %s", tt.want.PURL)
-			}
-			if diff := cmp.Diff(tt.want, *got); diff != "" {
-				t.Errorf("component (-want +got):\n%s", diff)
-			}
+			extracttest.CheckComponent(t, g, tt.want)
 		})
 	}
 }
@@ -400,16 +318,7 @@ func TestErrors(t *testing.T) {
 			if g != nil {
 				t.Errorf("graph = %v, want nil", g)
 			}
-			var e *extract.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error %v (%T) is not an *extract.Error", err, err)
-			}
-			if e.Path != "app/poetry.lock" || e.Line != tt.wantLine || (tt.wantCol != 0 && e.Column != tt.wantCol) {
-				t.Errorf("error at %s:%d:%d, want app/poetry.lock:%d:%d (%v)", e.Path, e.Line, e.Column, tt.wantLine, tt.wantCol, err)
-			}
-			if !strings.Contains(err.Error(), tt.wantMsg) {
-				t.Errorf("error %q does not mention %q", err, tt.wantMsg)
-			}
+			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "app/poetry.lock", Line: tt.wantLine, Column: tt.wantCol, Msg: tt.wantMsg})
 		})
 	}
 }
@@ -418,13 +327,7 @@ func TestErrors(t *testing.T) {
 // with their line while the rest of the file is still returned.
 func TestBadEntries(t *testing.T) {
 	g, err := run(t, os.DirFS("testdata"), "bad-entries/poetry.lock")
-	var e *extract.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not an *extract.Error", err)
-	}
-	if e.Path != "bad-entries/poetry.lock" || e.Line != 3 {
-		t.Errorf("error at %s:%d, want bad-entries/poetry.lock:3", e.Path, e.Line)
-	}
+	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "bad-entries/poetry.lock", Line: 3})
 	if want := `package with invalid name "" (and 1 more problem)`; e.Err.Error() != want {
 		t.Errorf("message %q, want %q", e.Err, want)
 	}
@@ -432,7 +335,7 @@ func TestBadEntries(t *testing.T) {
 		t.Fatal("no graph beside the error")
 	}
 	want := []row{{PURL: "pkg:pypi/idna@3.4", Direct: true, Scope: "runtime", Line: 11}}
-	if diff := cmp.Diff(want, rows(g)); diff != "" {
+	if diff := cmp.Diff(want, extracttest.LineRows(g)); diff != "" {
 		t.Errorf("components (-want +got):\n%s", diff)
 	}
 	// The unreadable digest is dropped, the good one kept.
@@ -480,52 +383,17 @@ func TestCanceled(t *testing.T) {
 }
 
 func TestClaims(t *testing.T) {
-	for path, want := range map[string]bool{
+	extracttest.CheckClaims(t, New(), map[string]bool{
 		"poetry.lock":          true,
 		"services/poetry.lock": true,
 		"poetry.lock.bak":      false,
 		"Poetry.lock":          false,
 		"pyproject.toml":       false,
 		"uv.lock":              false,
-	} {
-		if got := New().Claims(path, nil); got != want {
-			t.Errorf("Claims(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, name := range []string{"poetry-2", "poetry-1.8", "poetry-1.1", "sources", "not-toml", "truncated", "wrong-types", "bad-entries"} {
-		data, err := os.ReadFile("testdata/" + name + "/poetry.lock")
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		const path = "x/poetry.lock"
-		g, err := New().Extract(context.Background(), &extract.Input{Path: path, Reader: bytes.NewReader(data)})
-		if err != nil {
-			var e *extract.Error
-			if !errors.As(err, &e) || e.Path != path {
-				t.Fatalf("error %v (%T) is not an *extract.Error naming %s", err, err, path)
-			}
-		}
-		if g == nil {
-			return
-		}
-		for _, c := range g.Components() {
-			if c.PURL == "" || c.Name == "" {
-				t.Fatalf("component without PURL or name: %+v", c)
-			}
-		}
-		for _, e := range g.Edges() {
-			if g.Root(e.From) == nil && g.Component(e.From) == nil {
-				t.Fatalf("edge from unknown node %q", e.From)
-			}
-			if g.Component(e.To) == nil {
-				t.Fatalf("edge to unknown component %q", e.To)
-			}
-		}
-	})
+	extracttest.AddSeeds(f, "testdata/poetry-2/poetry.lock", "testdata/poetry-1.8/poetry.lock", "testdata/poetry-1.1/poetry.lock", "testdata/sources/poetry.lock", "testdata/not-toml/poetry.lock", "testdata/truncated/poetry.lock", "testdata/wrong-types/poetry.lock", "testdata/bad-entries/poetry.lock")
+	extracttest.Fuzz(f, New(), "x/poetry.lock", nil, nil)
 }

@@ -316,6 +316,30 @@ name = "c"
 	}
 }
 
+func TestReadLock(t *testing.T) {
+	var lf struct {
+		Package []struct {
+			Name string `toml:"name"`
+		} `toml:"package"`
+	}
+	data := "version = 1\n\n[[package]]\nname = \"a\"\n\n[[package]]\nname = \"b\"\n"
+	lines, err := ReadLock(&extract.Input{Path: "x/uv.lock", Reader: strings.NewReader(data)}, &lf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]int{3, 6}, lines); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+	if len(lf.Package) != 2 || lf.Package[1].Name != "b" {
+		t.Errorf("decoded %+v", lf)
+	}
+	_, err = ReadLock(&extract.Input{Path: "x/uv.lock", Reader: strings.NewReader("[[package]]\nname = 1\n")}, &lf)
+	var e *extract.Error
+	if !errors.As(err, &e) || e.Path != "x/uv.lock" || e.Line != 2 {
+		t.Errorf("error %v, want one at x/uv.lock:2", err)
+	}
+}
+
 func TestProblems(t *testing.T) {
 	var p Problems
 	if p.Err() != nil {

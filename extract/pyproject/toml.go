@@ -24,6 +24,20 @@ func DecodeTOML(path string, data []byte, v any) error {
 	return &extract.Error{Path: path, Err: err}
 }
 
+// ReadLock reads a TOML lockfile that lists its packages as [[package]]
+// tables (poetry.lock, pdm.lock, uv.lock) whole into v, and returns the
+// line of each of those tables, in order (see ArrayTableLines).
+func ReadLock(in *extract.Input, v any) ([]int, error) {
+	data, err := extract.ReadAll(in, extract.DefaultMaxFileSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := DecodeTOML(in.Path, data, v); err != nil {
+		return nil, err
+	}
+	return ArrayTableLines(data, "package"), nil
+}
+
 // ArrayTableLines returns the 1-based line of each `[[name]]` header in
 // data, in document order, so that the n-th decoded entry of an array of
 // tables can be given its line. It uses go-toml's parser rather than a text

@@ -14,16 +14,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
 
 func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
 	t.Helper()
-	data, err := fs.ReadFile(fsys, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New().Extract(context.Background(), &extract.Input{Path: path, Root: fsys, Reader: bytes.NewReader(data)})
+	return extracttest.Extract(t, New(), fsys, path)
 }
 
 // components returns the graph's components with locations and hashes
@@ -33,15 +30,6 @@ func components(g *inventory.Graph) []inventory.Component {
 	for _, c := range g.Components() {
 		out = append(out, *c)
 	}
-	return out
-}
-
-func edges(g *inventory.Graph) []string {
-	var out []string
-	for _, e := range g.Edges() {
-		out = append(out, e.From+" -> "+e.To)
-	}
-	slices.Sort(out)
 	return out
 }
 
@@ -115,7 +103,7 @@ func TestPipCompile(t *testing.T) {
 	if diff := cmp.Diff(want, components(g)); diff != "" {
 		t.Errorf("components (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(wantEdges, edges(g)); diff != "" {
+	if diff := cmp.Diff(wantEdges, extracttest.EdgeStrings(g)); diff != "" {
 		t.Errorf("edges (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]*inventory.Root{{ID: path, Kind: inventory.KindManifest}}, g.Roots()); diff != "" {
@@ -234,7 +222,7 @@ func TestIncludes(t *testing.T) {
 			if diff := cmp.Diff(tt.want, components(g)); diff != "" {
 				t.Errorf("components (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.wantEdges, edges(g)); diff != "" {
+			if diff := cmp.Diff(tt.wantEdges, extracttest.EdgeStrings(g)); diff != "" {
 				t.Errorf("edges (-want +got):\n%s", diff)
 			}
 		})
@@ -307,14 +295,8 @@ func TestDirectReferences(t *testing.T) {
 // line that names them; everything readable is kept.
 func TestBrokenIncludes(t *testing.T) {
 	g, err := run(t, os.DirFS("testdata"), "broken-includes/requirements.txt")
-	var e *extract.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not an *extract.Error", err)
-	}
 	// The first problem met is the cycle, in the innermost file.
-	if e.Path != "broken-includes/requirements/two.txt" || e.Line != 1 {
-		t.Errorf("error at %s:%d, want broken-includes/requirements/two.txt:1", e.Path, e.Line)
-	}
+	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "broken-includes/requirements/two.txt", Line: 1})
 	wantMsg := `requirements "one.txt": include cycle broken-includes/requirements/one.txt -> broken-includes/requirements/two.txt -> broken-includes/requirements/one.txt (and 5 more problems)`
 	if e.Err.Error() != wantMsg {
 		t.Errorf("message %q,\nwant %q", e.Err, wantMsg)
@@ -399,13 +381,7 @@ func name(i int) string { return "reqs/requirements-" + strings.Repeat("x", i) +
 func TestBadLines(t *testing.T) {
 	const path = "bad-lines/requirements.txt"
 	g, err := run(t, os.DirFS("testdata"), path)
-	var e *extract.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not an *extract.Error", err)
-	}
-	if e.Path != path || e.Line != 1 {
-		t.Errorf("error at %s:%d, want %s:1", e.Path, e.Line, path)
-	}
+	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: path, Line: 1})
 	if want := `requirement "requests": version specifier ">=": no version (and 4 more problems)`; e.Err.Error() != want {
 		t.Errorf("message %q, want %q", e.Err, want)
 	}
@@ -442,13 +418,7 @@ func TestErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g, err := run(t, fstest.MapFS{"requirements.txt": {Data: tt.data}}, "requirements.txt")
-			var e *extract.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error %v (%T) is not an *extract.Error", err, err)
-			}
-			if e.Path != "requirements.txt" || e.Line != tt.wantLine || !strings.Contains(err.Error(), tt.wantMsg) {
-				t.Errorf("error %v, want requirements.txt:%d mentioning %q", err, tt.wantLine, tt.wantMsg)
-			}
+			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "requirements.txt", Line: tt.wantLine, Msg: tt.wantMsg})
 			if g == nil || g.Len() != tt.wantComps {
 				t.Errorf("graph %v, want %d components", g, tt.wantComps)
 			}
@@ -468,7 +438,7 @@ func TestCanceled(t *testing.T) {
 }
 
 func TestClaims(t *testing.T) {
-	for path, want := range map[string]bool{
+	extracttest.CheckClaims(t, New(), map[string]bool{
 		"requirements.txt":             true,
 		"requirements-dev.txt":         true,
 		"requirements_test.txt":        true,
@@ -486,11 +456,7 @@ func TestClaims(t *testing.T) {
 		"notes.txt":                    false,
 		"requirements.txt/inner":       false,
 		"app/my-constraints-notes.txt": false,
-	} {
-		if got := New().Claims(path, nil); got != want {
-			t.Errorf("Claims(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 func TestDevName(t *testing.T) {
@@ -515,17 +481,11 @@ func TestDevName(t *testing.T) {
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, name := range []string{
-		"pip-compile/requirements.txt", "includes/requirements.txt", "includes/requirements-dev.txt",
-		"includes/constraints.txt", "direct-refs/requirements.txt", "broken-includes/requirements.txt",
-		"bad-lines/requirements.txt",
-	} {
-		data, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	extracttest.AddSeeds(f,
+		"testdata/pip-compile/requirements.txt", "testdata/includes/requirements.txt", "testdata/includes/requirements-dev.txt",
+		"testdata/includes/constraints.txt", "testdata/direct-refs/requirements.txt", "testdata/broken-includes/requirements.txt",
+		"testdata/bad-lines/requirements.txt",
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const path = "x/requirements.txt"
 		// A tree with a few files, so includes are followed too.
@@ -541,21 +501,8 @@ func FuzzExtract(f *testing.F) {
 				t.Fatalf("error %v (%T) is not an *extract.Error naming a file of the tree", err, err)
 			}
 		}
-		if g == nil {
-			return
-		}
-		for _, c := range g.Components() {
-			if c.PURL == "" || c.Name == "" {
-				t.Fatalf("component without PURL or name: %+v", c)
-			}
-		}
-		for _, e := range g.Edges() {
-			if g.Root(e.From) == nil && g.Component(e.From) == nil {
-				t.Fatalf("edge from unknown node %q", e.From)
-			}
-			if g.Component(e.To) == nil {
-				t.Fatalf("edge to unknown component %q", e.To)
-			}
+		if g != nil {
+			extracttest.CheckGraph(t, g)
 		}
 	})
 }

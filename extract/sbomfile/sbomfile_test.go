@@ -12,9 +12,8 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
 	"github.com/vouchdev/vouch/sbom/cyclonedx"
@@ -109,18 +108,7 @@ type graphWant struct {
 
 func checkGraph(t *testing.T, want graphWant, got *inventory.Graph) {
 	t.Helper()
-	if got == nil {
-		t.Fatalf("no graph")
-	}
-	if diff := cmp.Diff(want.roots, got.Roots()); diff != "" {
-		t.Errorf("roots (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(want.comps, got.Components()); diff != "" {
-		t.Errorf("components (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(want.edges, got.Edges()); diff != "" {
-		t.Errorf("edges (-want +got):\n%s", diff)
-	}
+	extracttest.Diff(t, extracttest.Graph{Roots: want.roots, Components: want.comps, Edges: want.edges}, got)
 }
 
 func TestExtract(t *testing.T) {
@@ -267,16 +255,7 @@ func TestErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Extract = %v, want an error", g)
 			}
-			var xe *extract.Error
-			if !errors.As(err, &xe) {
-				t.Fatalf("error %T %v is not an *extract.Error", err, err)
-			}
-			if xe.Path != tt.path || xe.Line != tt.line {
-				t.Errorf("error at %s:%d, want %s:%d (%v)", xe.Path, xe.Line, tt.path, tt.line, err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not contain %q", err, tt.want)
-			}
+			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: tt.path, Line: tt.line, Msg: tt.want})
 		})
 	}
 }
@@ -328,30 +307,15 @@ func FuzzExtract(f *testing.F) {
 		path := fuzzNames[int(name)%len(fuzzNames)]
 		g, err := extractFile(t, path, data)
 		if err != nil {
-			var xe *extract.Error
-			if !errors.As(err, &xe) || xe.Path != path {
-				t.Fatalf("error %T %v is not an *extract.Error for %s", err, err, path)
-			}
+			extracttest.CheckErrorPath(t, err, path)
 			return
 		}
 		if g == nil {
 			return
 		}
-		for _, c := range g.Components() {
-			if c.PURL == "" || c.Name == "" {
-				t.Errorf("component without PURL or name: %+v", c)
-			}
-		}
+		extracttest.CheckGraph(t, g)
 		if len(g.Roots()) == 0 {
 			t.Errorf("graph without a root")
-		}
-		for _, e := range g.Edges() {
-			if g.Root(e.From) == nil && g.Component(e.From) == nil {
-				t.Errorf("edge from unknown node %q", e.From)
-			}
-			if g.Component(e.To) == nil {
-				t.Errorf("edge to unknown component %q", e.To)
-			}
 		}
 	})
 }

@@ -109,15 +109,11 @@ type distribution struct {
 
 // Extract implements extract.Extractor.
 func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Graph, error) {
-	data, err := extract.ReadAll(in, extract.DefaultMaxFileSize)
+	var lf lockfile
+	lines, err := pyproject.ReadLock(in, &lf)
 	if err != nil {
 		return nil, err
 	}
-	var lf lockfile
-	if err := pyproject.DecodeTOML(in.Path, data, &lf); err != nil {
-		return nil, err
-	}
-	lines := pyproject.ArrayTableLines(data, "package")
 	var probs pyproject.Problems
 
 	root := inventory.Root{ID: in.Path, Properties: map[string]string{}}

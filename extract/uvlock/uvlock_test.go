@@ -2,58 +2,26 @@ package uvlock
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"io/fs"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
 
-type row struct {
-	PURL   string
-	Direct bool
-	Scope  inventory.Scope
-	Line   int
-	Source string
-	Props  map[string]string
-}
+// row is the part of a component most cases assert; whole components are
+// compared where digests matter.
+type row = extracttest.LineRow
 
-func rows(g *inventory.Graph) []row {
-	var out []row
-	for _, c := range g.Components() {
-		r := row{PURL: c.PURL, Direct: c.Direct, Scope: c.Scope, Source: c.Source, Props: c.Properties}
-		if len(c.Locations) > 0 {
-			r.Line = c.Locations[0].Line
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
-func edges(g *inventory.Graph) []string {
-	var out []string
-	for _, e := range g.Edges() {
-		out = append(out, e.From+" -> "+e.To)
-	}
-	slices.Sort(out)
-	return out
-}
-
+// run extracts path from fsys, the scanned tree, as the walk would.
 func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
 	t.Helper()
-	data, err := fs.ReadFile(fsys, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New().Extract(context.Background(), &extract.Input{Path: path, Root: fsys, Reader: bytes.NewReader(data)})
+	return extracttest.Extract(t, New(), fsys, path)
 }
 
 func TestExtract(t *testing.T) {
@@ -207,17 +175,7 @@ func TestExtract(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			if diff := cmp.Diff([]*inventory.Root{&tt.wantRoot}, g.Roots()); diff != "" {
-				t.Errorf("roots (-want +got):\n%s", diff)
-			}
-			if diff := cmp.Diff(tt.wantRows, rows(g)); diff != "" {
-				t.Errorf("components (-want +got):\n%s", diff)
-			}
-			want := slices.Clone(tt.wantEdges)
-			slices.Sort(want)
-			if diff := cmp.Diff(want, edges(g)); diff != "" {
-				t.Errorf("edges (-want +got):\n%s", diff)
-			}
+			extracttest.CheckSummary(t, g, tt.wantRoot, extracttest.LineRows, tt.wantRows, tt.wantEdges)
 		})
 	}
 }
@@ -258,13 +216,7 @@ func TestComponents(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Extract: %v", err)
 			}
-			got := g.Component(tt.want.PURL)
-			if got == nil {
-				t.Fatalf("no component %s", tt.want.PURL)
-			}
-			if diff := cmp.Diff(tt.want, *got); diff != "" {
-				t.Errorf("component (-want +got):\n%s", diff)
-			}
+			extracttest.CheckComponent(t, g, tt.want)
 		})
 	}
 }
@@ -322,87 +274,37 @@ func TestErrors(t *testing.T) {
 			if g != nil {
 				t.Errorf("graph = %v, want nil", g)
 			}
-			var e *extract.Error
-			if !errors.As(err, &e) {
-				t.Fatalf("error %v (%T) is not an *extract.Error", err, err)
-			}
-			if e.Path != "app/uv.lock" || e.Line != tt.wantLine || (tt.wantCol != 0 && e.Column != tt.wantCol) {
-				t.Errorf("error at %s:%d:%d, want app/uv.lock:%d:%d (%v)", e.Path, e.Line, e.Column, tt.wantLine, tt.wantCol, err)
-			}
-			if !strings.Contains(err.Error(), tt.wantMsg) {
-				t.Errorf("error %q does not mention %q", err, tt.wantMsg)
-			}
+			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "app/uv.lock", Line: tt.wantLine, Column: tt.wantCol, Msg: tt.wantMsg})
 		})
 	}
 }
 
 func TestBadEntries(t *testing.T) {
 	g, err := run(t, os.DirFS("testdata"), "bad-entries/uv.lock")
-	var e *extract.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("error %v is not an *extract.Error", err)
-	}
-	if e.Path != "bad-entries/uv.lock" || e.Line != 5 {
-		t.Errorf("error at %s:%d, want bad-entries/uv.lock:5", e.Path, e.Line)
-	}
+	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "bad-entries/uv.lock", Line: 5})
 	if want := `package app: dependency with invalid name "idna; rm -rf /" (and 1 more problem)`; e.Err.Error() != want {
 		t.Errorf("message %q, want %q", e.Err, want)
 	}
 	want := []row{{PURL: "pkg:pypi/idna@3.10", Direct: true, Scope: "runtime", Line: 14}}
-	if diff := cmp.Diff(want, rows(g)); diff != "" {
+	if diff := cmp.Diff(want, extracttest.LineRows(g)); diff != "" {
 		t.Errorf("components (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"bad-entries/uv.lock -> pkg:pypi/idna@3.10"}, edges(g)); diff != "" {
+	if diff := cmp.Diff([]string{"bad-entries/uv.lock -> pkg:pypi/idna@3.10"}, extracttest.EdgeStrings(g)); diff != "" {
 		t.Errorf("edges (-want +got):\n%s", diff)
 	}
 }
 
 func TestClaims(t *testing.T) {
-	for path, want := range map[string]bool{
+	extracttest.CheckClaims(t, New(), map[string]bool{
 		"uv.lock":           true,
 		"tools/uv.lock":     true,
 		"uv.lock.json":      false,
 		"main.py.lock":      false,
 		"tools/poetry.lock": false,
-	} {
-		if got := New().Claims(path, nil); got != want {
-			t.Errorf("Claims(%q) = %v, want %v", path, got, want)
-		}
-	}
+	})
 }
 
 func FuzzExtract(f *testing.F) {
-	for _, name := range []string{"project", "forked", "workspace", "not-toml", "wrong-types", "bad-entries"} {
-		data, err := os.ReadFile("testdata/" + name + "/uv.lock")
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		const path = "x/uv.lock"
-		g, err := New().Extract(context.Background(), &extract.Input{Path: path, Reader: bytes.NewReader(data)})
-		if err != nil {
-			var e *extract.Error
-			if !errors.As(err, &e) || e.Path != path {
-				t.Fatalf("error %v (%T) is not an *extract.Error naming %s", err, err, path)
-			}
-		}
-		if g == nil {
-			return
-		}
-		for _, c := range g.Components() {
-			if c.PURL == "" || c.Name == "" {
-				t.Fatalf("component without PURL or name: %+v", c)
-			}
-		}
-		for _, e := range g.Edges() {
-			if g.Root(e.From) == nil && g.Component(e.From) == nil {
-				t.Fatalf("edge from unknown node %q", e.From)
-			}
-			if g.Component(e.To) == nil {
-				t.Fatalf("edge to unknown component %q", e.To)
-			}
-		}
-	})
+	extracttest.AddSeeds(f, "testdata/project/uv.lock", "testdata/forked/uv.lock", "testdata/workspace/uv.lock", "testdata/not-toml/uv.lock", "testdata/wrong-types/uv.lock", "testdata/bad-entries/uv.lock")
+	extracttest.Fuzz(f, New(), "x/uv.lock", nil, nil)
 }

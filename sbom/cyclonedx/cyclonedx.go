@@ -80,6 +80,7 @@ import (
 	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
+	"github.com/vouchdev/vouch/sbom/internal/sbomdecode"
 	"github.com/vouchdev/vouch/sbom/spdx/license"
 )
 
@@ -491,15 +492,7 @@ func parseLocation(s string) inventory.Location {
 // character), into a graph. Errors are *extract.Error naming opt.Path and,
 // where the decoder tells, the line.
 func Decode(r io.Reader, opt DecodeOptions) (*inventory.Graph, error) {
-	path := opt.Path
-	if path == "" {
-		path = "sbom"
-	}
-	max := opt.MaxSize
-	if max <= 0 {
-		max = extract.DefaultMaxFileSize
-	}
-	data, err := extract.ReadAll(&extract.Input{Path: path, Reader: r}, max)
+	path, data, err := sbomdecode.Read(r, opt.Path, opt.MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -715,7 +708,7 @@ func (d *decoder) decode(bom *cdx.BOM) error {
 			c.Direct = true
 		}
 	}
-	connect(d.g, rootID)
+	sbomdecode.Connect(d.g, rootID)
 	return nil
 }
 
@@ -947,37 +940,4 @@ func prefixed(ps *[]cdx.Property, prefix string) map[string]string {
 		}
 	}
 	return m
-}
-
-// connect adds an edge from root to every component nothing reaches from
-// it: first to those with no parent at all, then, for cycles no such
-// component leads into, to the first unreached one in PURL order.
-func connect(g *inventory.Graph, root string) {
-	seen := map[string]bool{root: true}
-	visit := func(id string) {
-		stack := []string{id}
-		for len(stack) > 0 {
-			n := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, c := range g.Children(n) {
-				if !seen[c] {
-					seen[c] = true
-					stack = append(stack, c)
-				}
-			}
-		}
-	}
-	visit(root)
-	comps := g.Components()
-	attach := func(orphansOnly bool) {
-		for _, c := range comps {
-			if !seen[c.PURL] && (!orphansOnly || len(g.Parents(c.PURL)) == 0) {
-				g.AddEdge(root, c.PURL)
-				seen[c.PURL] = true
-				visit(c.PURL)
-			}
-		}
-	}
-	attach(true)
-	attach(false)
 }

@@ -4,137 +4,28 @@ import (
 	"bytes"
 	"errors"
 	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/internal/schematest"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
+	"github.com/vouchdev/vouch/sbom/internal/sbomtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// fixedTime is the timestamp of every BOM the tests write.
-var fixedTime = time.Date(2024, 5, 1, 10, 30, 0, 0, time.UTC)
-
-// everyField is a graph using every field the encoders must carry: roots of
-// each kind with and without names, npm scopes, Go, PyPI, Debian with
-// qualifiers, Maven, h1 and SHA-512 hashes, licence ids, expressions and
-// free text, located and unlocated components, properties, dev, optional,
-// peer, build and test scopes, an unpinned requirement and sources.
-func everyField() *inventory.Graph {
-	g := inventory.New()
-	g.AddRoot(inventory.Root{ID: "web/package-lock.json", Kind: inventory.KindManifest,
-		PURL: purl.For(purl.NPM, "@acme/web", "1.2.0", nil), Name: "@acme/web", Version: "1.2.0",
-		Properties: map[string]string{"lockfileVersion": "3"}})
-	g.AddRoot(inventory.Root{ID: "bin/server", Kind: inventory.KindBinary,
-		PURL: purl.For(purl.Go, "example.com/server", "v0.3.1", nil), Name: "example.com/server", Version: "v0.3.1",
-		Properties: map[string]string{"go_version": "go1.22.1"}})
-	g.AddRoot(inventory.Root{ID: "var/lib/dpkg/status", Kind: inventory.KindRootFS,
-		Properties: map[string]string{"distro": "debian-12"}})
-	g.AddRoot(inventory.Root{ID: "requirements.txt", Kind: inventory.KindManifest})
-	g.AddRoot(inventory.Root{ID: "pom.xml", Kind: inventory.KindManifest,
-		PURL: purl.For(purl.Maven, "com.example:app", "1.0.0", nil), Name: "com.example:app", Version: "1.0.0"})
-
-	babel := purl.For(purl.NPM, "@babel/core", "7.24.0", nil)
-	lodash := purl.For(purl.NPM, "lodash", "4.17.21", nil)
-	fsevents := purl.For(purl.NPM, "fsevents", "2.3.3", nil)
-	leftpad := purl.For(purl.NPM, "left-pad", "1.3.0", nil)
-	cobra := purl.For(purl.Go, "github.com/spf13/cobra", "v1.8.0", nil)
-	xsys := purl.For(purl.Go, "golang.org/x/sys", "v0.18.0", nil)
-	requests := purl.For(purl.PyPI, "requests", "", nil)
-	pytest := purl.For(purl.PyPI, "pytest", "8.0.0", nil)
-	libc := purl.For("Debian:12", "libc6", "2.36-9+deb12u4", map[string]string{"arch": "amd64"})
-	lzma := purl.For("Debian:12", "liblzma5", "5.4.1-0.2", map[string]string{"arch": "amd64"})
-	log4j := purl.For(purl.Maven, "org.apache.logging.log4j:log4j-core", "2.17.1", nil)
-
-	lock := "web/package-lock.json"
-	g.Add(inventory.Component{PURL: babel, Ecosystem: purl.NPM, Name: "@babel/core", Version: "7.24.0",
-		Direct: true, Scope: inventory.ScopeRuntime, Licenses: []string{"MIT"},
-		Hashes:     []inventory.Hash{{Algorithm: "SHA-512", Value: strings.Repeat("ab", 64)}},
-		Locations:  []inventory.Location{{Path: lock, Line: 12}},
-		Properties: map[string]string{"resolved": "https://registry.npmjs.org/@babel/core/-/core-7.24.0.tgz"}})
-	g.Add(inventory.Component{PURL: lodash, Ecosystem: purl.NPM, Name: "lodash", Version: "4.17.21",
-		Scope: inventory.ScopeDev, Licenses: []string{"MIT OR Apache-2.0"},
-		Hashes:    []inventory.Hash{{Algorithm: "SHA-1", Value: strings.Repeat("0f", 20)}},
-		Locations: []inventory.Location{{Path: lock, Line: 40}, {Path: "other/package-lock.json", Line: 7}}})
-	g.Add(inventory.Component{PURL: fsevents, Ecosystem: purl.NPM, Name: "fsevents", Version: "2.3.3",
-		Direct: true, Scope: inventory.ScopeOptional, Licenses: []string{"see LICENSE file"},
-		Locations: []inventory.Location{{Path: lock, Line: 60}}})
-	g.Add(inventory.Component{PURL: leftpad, Ecosystem: purl.NPM, Name: "left-pad", Version: "1.3.0",
-		Direct: true, Scope: inventory.ScopePeer, Source: "git+https://github.com/example/left-pad.git#5b6c2a1",
-		Locations: []inventory.Location{{Path: lock, Line: 75}}})
-	g.Add(inventory.Component{PURL: cobra, Ecosystem: purl.Go, Name: "github.com/spf13/cobra", Version: "v1.8.0",
-		Direct: true, Scope: inventory.ScopeRuntime, Licenses: []string{"Apache-2.0"},
-		Hashes: []inventory.Hash{
-			{Algorithm: "SHA-256", Value: strings.Repeat("c3", 32)},
-			{Algorithm: "h1", Value: "A5lFVzNT8FNeS8Bg3HxFAUxWpLphM/JkZRcAz3E6hMg="},
-		},
-		Locations: []inventory.Location{{Path: "bin/server"}}})
-	g.Add(inventory.Component{PURL: xsys, Ecosystem: purl.Go, Name: "golang.org/x/sys", Version: "v0.18.0",
-		Scope:     inventory.ScopeRuntime,
-		Hashes:    []inventory.Hash{{Algorithm: "h1", Value: "kUk+ytaGRMAXR9rVMHnubK5QwC6bJyXwbuVG9zwV3Bs="}},
-		Locations: []inventory.Location{{Path: "bin/server"}, {Path: "odd:7"}}})
-	g.Add(inventory.Component{PURL: requests, Ecosystem: purl.PyPI, Name: "requests", Direct: true,
-		Scope: inventory.ScopeRuntime, Unpinned: true, Licenses: []string{"Apache-2.0", "BSD"},
-		Locations:  []inventory.Location{{Path: "requirements.txt", Line: 3}},
-		Properties: map[string]string{"specifier": ">=2.31"}})
-	g.Add(inventory.Component{PURL: pytest, Ecosystem: purl.PyPI, Name: "pytest", Version: "8.0.0", Direct: true,
-		Scope: inventory.ScopeTest, Locations: []inventory.Location{{Path: "requirements.txt", Line: 4}}})
-	g.Add(inventory.Component{PURL: libc, Ecosystem: "Debian:12", Name: "libc6", Version: "2.36-9+deb12u4",
-		Direct: true, Licenses: []string{"LGPL-2.1-or-later AND GPL-2.0-or-later WITH GCC-exception-3.1"},
-		Hashes:     []inventory.Hash{{Algorithm: "MD5", Value: strings.Repeat("1e", 16)}},
-		Locations:  []inventory.Location{{Path: "var/lib/dpkg/status", Line: 120}},
-		Properties: map[string]string{"source": "glibc", "source_version": "2.36-9+deb12u4"}})
-	g.Add(inventory.Component{PURL: lzma, Ecosystem: "Debian:12", Name: "liblzma5", Version: "5.4.1-0.2",
-		Direct: true, Scope: inventory.ScopeRuntime, Licenses: []string{"0BSD", "LicenseRef-public-domain"},
-		Locations:  []inventory.Location{{Path: "var/lib/dpkg/status", Line: 200}},
-		Properties: map[string]string{"source": "xz-utils"}})
-	g.Add(inventory.Component{PURL: log4j, Ecosystem: purl.Maven, Name: "org.apache.logging.log4j:log4j-core",
-		Version: "2.17.1", Direct: true, Scope: inventory.ScopeBuild, Licenses: []string{"Apache-2.0"},
-		Source:    "./libs/log4j-core-2.17.1.jar",
-		Hashes:    []inventory.Hash{{Algorithm: "SHA-1", Value: strings.Repeat("4a", 20)}},
-		Locations: []inventory.Location{{Path: "pom.xml", Line: 31}}})
-
-	for _, e := range [][2]string{
-		{lock, babel}, {lock, fsevents}, {lock, leftpad}, {babel, lodash},
-		{"bin/server", cobra}, {cobra, xsys},
-		{"var/lib/dpkg/status", libc}, {"var/lib/dpkg/status", lzma}, {lzma, libc},
-		{"requirements.txt", requests}, {"requirements.txt", pytest},
-		{"pom.xml", log4j},
-	} {
-		g.AddEdge(e[0], e[1])
-	}
-	return g
-}
-
 func encodeOptions(spec string) Options {
-	return Options{SpecVersion: spec, Name: "example", Version: "1.0.0", ToolVersion: "0.1.0-test", Timestamp: fixedTime}
-}
-
-func diffGraphs(t *testing.T, want, got *inventory.Graph) {
-	t.Helper()
-	if diff := cmp.Diff(want.Roots(), got.Roots()); diff != "" {
-		t.Errorf("roots (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(want.Components(), got.Components()); diff != "" {
-		t.Errorf("components (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(want.Edges(), got.Edges()); diff != "" {
-		t.Errorf("edges (-want +got):\n%s", diff)
-	}
+	return Options{SpecVersion: spec, Name: "example", Version: "1.0.0", ToolVersion: "0.1.0-test", Timestamp: sbomtest.FixedTime}
 }
 
 func TestRoundTrip(t *testing.T) {
 	for _, spec := range []string{"1.6", "1.7"} {
 		t.Run(spec, func(t *testing.T) {
-			want := everyField()
+			want := sbomtest.EveryField()
 			var buf bytes.Buffer
 			if err := Encode(&buf, want, encodeOptions(spec)); err != nil {
 				t.Fatalf("Encode: %v", err)
@@ -143,7 +34,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Decode: %v", err)
 			}
-			diffGraphs(t, want, got)
+			extracttest.Diff(t, extracttest.Flatten(want), got)
 		})
 	}
 }
@@ -152,7 +43,7 @@ func TestSchema(t *testing.T) {
 	for _, spec := range []string{"1.6", "1.7"} {
 		t.Run(spec, func(t *testing.T) {
 			var buf bytes.Buffer
-			if err := Encode(&buf, everyField(), encodeOptions(spec)); err != nil {
+			if err := Encode(&buf, sbomtest.EveryField(), encodeOptions(spec)); err != nil {
 				t.Fatalf("Encode: %v", err)
 			}
 			schematest.Validate(t, "cyclonedx/bom-"+spec+".schema.json", buf.Bytes())
@@ -169,37 +60,25 @@ func TestSchema(t *testing.T) {
 
 func TestGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := Encode(&buf, everyField(), encodeOptions("")); err != nil {
+	if err := Encode(&buf, sbomtest.EveryField(), encodeOptions("")); err != nil {
 		t.Fatalf("Encode: %v", err)
 	}
-	golden := filepath.Join("testdata", "every-field.golden.cdx.json")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), buf.String()); diff != "" {
-		t.Errorf("%s differs (-want +got); run with -update if the change is intended:\n%s", golden, diff)
-	}
+	sbomtest.Golden(t, filepath.Join("testdata", "every-field.golden.cdx.json"), buf.Bytes(), *update)
 }
 
 func TestDeterministic(t *testing.T) {
 	var a, b bytes.Buffer
-	if err := Encode(&a, everyField(), encodeOptions("")); err != nil {
+	if err := Encode(&a, sbomtest.EveryField(), encodeOptions("")); err != nil {
 		t.Fatal(err)
 	}
-	if err := Encode(&b, everyField(), encodeOptions("")); err != nil {
+	if err := Encode(&b, sbomtest.EveryField(), encodeOptions("")); err != nil {
 		t.Fatal(err)
 	}
 	if a.String() != b.String() {
 		t.Errorf("two encodings of the same graph differ")
 	}
 	// A different graph gets a different serial number.
-	g := everyField()
+	g := sbomtest.EveryField()
 	g.Add(inventory.Component{PURL: purl.For(purl.NPM, "extra", "1.0.0", nil), Ecosystem: purl.NPM, Name: "extra", Version: "1.0.0"})
 	var c bytes.Buffer
 	if err := Encode(&c, g, encodeOptions("")); err != nil {
@@ -241,7 +120,7 @@ func TestEncodeOptionErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := Encode(&bytes.Buffer{}, everyField(), tt.opt)
+			err := Encode(&bytes.Buffer{}, sbomtest.EveryField(), tt.opt)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("Encode error = %v, want one containing %q", err, tt.want)
 			}
@@ -268,15 +147,7 @@ type graphWant struct {
 
 func checkGraph(t *testing.T, want graphWant, got *inventory.Graph) {
 	t.Helper()
-	if diff := cmp.Diff(want.roots, got.Roots()); diff != "" {
-		t.Errorf("roots (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(want.comps, got.Components()); diff != "" {
-		t.Errorf("components (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff(want.edges, got.Edges()); diff != "" {
-		t.Errorf("edges (-want +got):\n%s", diff)
-	}
+	extracttest.Diff(t, extracttest.Graph{Roots: want.roots, Components: want.comps, Edges: want.edges}, got)
 }
 
 func loc(path string, line int) []inventory.Location {
@@ -427,16 +298,7 @@ func TestDecodeThirdParty(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			f, err := os.Open(filepath.Join("testdata", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			g, err := Decode(f, DecodeOptions{Path: "sboms/" + tt.file})
-			if err != nil {
-				t.Fatalf("Decode: %v", err)
-			}
-			checkGraph(t, tt.want, g)
+			checkGraph(t, tt.want, sbomtest.DecodeFixture(t, codec, tt.file))
 		})
 	}
 }
@@ -487,16 +349,7 @@ func TestDecodeErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Decode succeeded with %d components, want an error", g.Len())
 			}
-			var xe *extract.Error
-			if !errors.As(err, &xe) {
-				t.Fatalf("error %T %v is not an *extract.Error", err, err)
-			}
-			if xe.Path != opt.Path || xe.Line != tt.line || (tt.col != 0 && xe.Column != tt.col) {
-				t.Errorf("error at %s:%d:%d, want %s:%d:%d (%v)", xe.Path, xe.Line, xe.Column, opt.Path, tt.line, tt.col, err)
-			}
-			if !strings.Contains(err.Error(), tt.want) {
-				t.Errorf("error %q does not contain %q", err, tt.want)
-			}
+			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: opt.Path, Line: tt.line, Column: tt.col, Msg: tt.want})
 			if errors.Is(err, extract.ErrTooLarge) != tt.tooLarge {
 				t.Errorf("errors.Is(err, ErrTooLarge) = %v, want %v", !tt.tooLarge, tt.tooLarge)
 			}

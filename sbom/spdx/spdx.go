@@ -84,6 +84,7 @@ import (
 	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
+	"github.com/vouchdev/vouch/sbom/internal/sbomdecode"
 	"github.com/vouchdev/vouch/sbom/spdx/license"
 )
 
@@ -460,15 +461,7 @@ func downloadable(src string) bool {
 // Decode reads an SPDX 2.x JSON document into a graph. Errors are
 // *extract.Error naming opt.Path and, where the decoder tells, the line.
 func Decode(r io.Reader, opt DecodeOptions) (*inventory.Graph, error) {
-	path := opt.Path
-	if path == "" {
-		path = "sbom"
-	}
-	max := opt.MaxSize
-	if max <= 0 {
-		max = extract.DefaultMaxFileSize
-	}
-	data, err := extract.ReadAll(&extract.Input{Path: path, Reader: r}, max)
+	path, data, err := sbomdecode.Read(r, opt.Path, opt.MaxSize)
 	if err != nil {
 		return nil, err
 	}
@@ -481,7 +474,7 @@ func Decode(r io.Reader, opt DecodeOptions) (*inventory.Graph, error) {
 		} `json:"creationInfo"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, jsonError(path, data, err)
+		return nil, extract.JSONError(path, data, err)
 	}
 	var doc v2_3.Document
 	switch head.SPDXVersion {
@@ -495,7 +488,7 @@ func Decode(r io.Reader, opt DecodeOptions) (*inventory.Graph, error) {
 		return nil, extract.Errorf(path, quotedLine(data, "spdxVersion"), "unsupported spdxVersion %v", head.SPDXVersion)
 	}
 	if err != nil {
-		return nil, jsonError(path, data, err)
+		return nil, extract.JSONError(path, data, err)
 	}
 	maxPkgs := opt.MaxPackages
 	if maxPkgs <= 0 {
@@ -740,7 +733,7 @@ func (d *decoder) decodeOther() error {
 	for id := range groups {
 		d.ids[id] = rootID
 	}
-	lines := keyLines(d.data, "SPDXID")
+	lines := sbomdecode.KeyLines(d.data, "SPDXID")
 	for _, p := range doc.Packages {
 		if p == nil || p.PackageSPDXIdentifier == subject && subject != "" || groups[p.PackageSPDXIdentifier] {
 			continue
@@ -777,7 +770,7 @@ func (d *decoder) decodeOther() error {
 			c.Direct = true
 		}
 	}
-	connect(d.g, rootID)
+	sbomdecode.Connect(d.g, rootID)
 	return nil
 }
 
@@ -900,37 +893,4 @@ func genericPURL(p *v2_3.Package) string {
 		return ""
 	}
 	return purl.For("generic", name, p.PackageVersion, nil)
-}
-
-// connect adds an edge from root to every component nothing reaches from
-// it: first to those with no parent at all, then, for cycles no such
-// component leads into, to the first unreached one in PURL order.
-func connect(g *inventory.Graph, root string) {
-	seen := map[string]bool{root: true}
-	visit := func(id string) {
-		stack := []string{id}
-		for len(stack) > 0 {
-			n := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, c := range g.Children(n) {
-				if !seen[c] {
-					seen[c] = true
-					stack = append(stack, c)
-				}
-			}
-		}
-	}
-	visit(root)
-	comps := g.Components()
-	attach := func(orphansOnly bool) {
-		for _, c := range comps {
-			if !seen[c.PURL] && (!orphansOnly || len(g.Parents(c.PURL)) == 0) {
-				g.AddEdge(root, c.PURL)
-				seen[c.PURL] = true
-				visit(c.PURL)
-			}
-		}
-	}
-	attach(true)
-	attach(false)
 }
