@@ -60,6 +60,7 @@ package dpkg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -590,39 +591,54 @@ func distroOf(osr map[string]string) string {
 // readLicenses returns the License short names of a DEP-5 copyright file
 // of package name, or nil.
 func readLicenses(root fs.FS, prefix, name string) []string {
-	if strings.ContainsAny(name, "/\\") || name == "." || name == ".." {
+	if strings.ContainsAny(name, "/\\") || name == "." || name == ".." || root == nil {
 		return nil
 	}
-	data := readBounded(root, prefix+"usr/share/doc/"+name+"/copyright", maxCopyright)
-	if data == nil {
+	path := prefix + "usr/share/doc/" + name + "/copyright"
+	if !fs.ValidPath(path) {
 		return nil
 	}
-	lines := strings.Split(string(data), "\n")
-	first := ""
-	for _, l := range lines {
-		if strings.TrimSpace(l) != "" {
-			first = l
-			break
-		}
-	}
-	k, v, _ := strings.Cut(first, ":")
-	if k = strings.ToLower(k); (k != "format" && k != "format-specification") || !strings.Contains(v, "copyright-format") && !strings.Contains(strings.ToLower(v), "dep5") {
+	f, err := root.Open(path)
+	if err != nil {
 		return nil
 	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() > maxCopyright {
+		return nil
+	}
+	// Copyright files run to hundreds of kilobytes: read them line by line
+	// and stop at the first line when it is not a DEP-5 header.
 	var out []string
-	for _, l := range lines {
+	first := true
+	errStop := errors.New("stop")
+	err = extract.Lines(path, io.LimitReader(f, maxCopyright), func(_ int, l string) error {
+		if first {
+			if strings.TrimSpace(l) == "" {
+				return nil
+			}
+			first = false
+			k, v, _ := strings.Cut(l, ":")
+			if k = strings.ToLower(k); (k != "format" && k != "format-specification") || !strings.Contains(v, "copyright-format") && !strings.Contains(strings.ToLower(v), "dep5") {
+				return errStop
+			}
+			return nil
+		}
 		k, v, ok := strings.Cut(l, ":")
 		if !ok || !strings.EqualFold(k, "License") {
-			continue
+			return nil
 		}
-		v = strings.TrimSpace(strings.TrimSuffix(v, "\r"))
+		v = strings.TrimSpace(v)
 		if v == "" || len(v) > maxLicenseLength || contains(out, v) {
-			continue
+			return nil
 		}
 		out = append(out, v)
 		if len(out) == maxLicenses {
-			break
+			return errStop
 		}
+		return nil
+	})
+	if err != nil && err != errStop {
+		return nil
 	}
 	return out
 }
