@@ -382,8 +382,7 @@ func hangIndirect(g *inventory.Graph, rootID string, selected map[string]*node, 
 		}
 	}
 	reached := map[string]bool{}
-	var visit func(string)
-	visit = func(id string) {
+	visit := func(id string) {
 		stack := []string{id}
 		for len(stack) > 0 {
 			top := stack[len(stack)-1]
