@@ -383,3 +383,59 @@ func FuzzExtract(f *testing.F) {
 	// Every component hangs off the root, through the module graph or not.
 	extracttest.Fuzz(f, NewWithOptions(Options{ModCache: cache}), "app/go.mod", fsys, extracttest.CheckReachable)
 }
+
+// TestRealTidy reads a go.mod and go.sum that `go mod tidy` wrote (vouch's
+// own, copied into testdata) and checks the components against the files'
+// own entries: one per require line, each with the go.sum hash of its zip.
+func TestRealTidy(t *testing.T) {
+	dir := "testdata/real-tidy"
+	mod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := os.ReadFile(filepath.Join(dir, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{} // path@version -> "direct"/"indirect"
+	for _, line := range strings.Split(string(mod), "\n") {
+		f := strings.Fields(strings.TrimPrefix(strings.TrimSpace(line), "require "))
+		if len(f) >= 2 && strings.HasPrefix(f[1], "v") && strings.Contains(f[0], ".") {
+			kind := "direct"
+			if strings.HasSuffix(strings.TrimSpace(line), "// indirect") {
+				kind = "indirect"
+			}
+			want[f[0]+"@"+f[1]] = kind
+		}
+	}
+	hashes := map[string]string{}
+	for _, line := range strings.Split(string(sum), "\n") {
+		if f := strings.Fields(line); len(f) == 3 && !strings.HasSuffix(f[1], "/go.mod") {
+			hashes[f[0]+"@"+f[1]] = strings.TrimPrefix(f[2], "h1:")
+		}
+	}
+	if len(want) < 20 {
+		t.Fatalf("fixture go.mod has only %d requires", len(want))
+	}
+	g, err := extractFile(t, NewWithOptions(Options{ModCache: t.TempDir()}), dir, "go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, c := range g.Components() {
+		kind := "indirect"
+		if c.Direct {
+			kind = "direct"
+		}
+		key := c.Name + "@" + c.Version
+		got[key] = kind
+		if h, ok := hashes[key]; ok {
+			if len(c.Hashes) != 1 || c.Hashes[0] != (inventory.Hash{Algorithm: "h1", Value: h}) {
+				t.Errorf("%s: hashes %v, want h1 %s", key, c.Hashes, h)
+			}
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("components against go.mod's requires (-want +got):\n%s", diff)
+	}
+}
