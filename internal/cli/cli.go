@@ -155,6 +155,7 @@ environment variable VOUCH_<FLAG> (for example VOUCH_FORMAT=json, VOUCH_EXCLUDE=
 		newWhyCmd(e, g),
 		newScanCmd(e, g),
 		newSBOMCmd(e, g),
+		newDBCmd(e, g),
 		newVersionCmd(e),
 	)
 	return root
