@@ -16,7 +16,18 @@ type JSON struct{}
 func (JSON) Inventory(w io.Writer, inv *Inventory) error { return writeInventory(w, inv) }
 
 // Scan implements Handler.
-func (JSON) Scan(w io.Writer, inv *Inventory) error { return writeInventory(w, inv) }
+func (JSON) Scan(w io.Writer, doc *ScanDocument) error {
+	return writeObject(w, []field{
+		{key: "schema_version", value: doc.SchemaVersion},
+		{key: "tool", value: doc.Tool},
+		{key: "target", value: doc.Target},
+		{key: "summary", value: doc.Summary},
+		{key: "database", value: doc.Database},
+		{key: "findings", n: len(doc.Findings), each: func(i int) any { return doc.Findings[i] }},
+		{key: "unmatched", n: len(doc.Unmatched), each: func(i int) any { return doc.Unmatched[i] }},
+		{key: "errors", n: len(doc.Errors), each: func(i int) any { return doc.Errors[i] }},
+	})
+}
 
 // Why implements Handler.
 func (JSON) Why(w io.Writer, doc *WhyDocument) error { return writeJSON(w, doc) }

@@ -164,14 +164,17 @@ func componentLabel(c *inventory.Component) string {
 type Handler interface {
 	// Inventory writes an inventory document.
 	Inventory(w io.Writer, inv *Inventory) error
-	// Scan writes the summary of a scan.
-	Scan(w io.Writer, inv *Inventory) error
+	// Scan writes the findings of a scan.
+	Scan(w io.Writer, doc *ScanDocument) error
 	// Why writes the paths to components.
 	Why(w io.Writer, doc *WhyDocument) error
 }
 
 // Formats lists the names For accepts.
 var Formats = []string{"table", "json"}
+
+// ScanFormats lists the names ForScan accepts.
+var ScanFormats = []string{"table", "json", "sarif"}
 
 // For returns the handler of a format name.
 func For(format string) (Handler, error) {
@@ -182,6 +185,22 @@ func For(format string) (Handler, error) {
 		return JSON{}, nil
 	}
 	return nil, fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(Formats, ", "))
+}
+
+// ScanWriter writes a scan document.
+type ScanWriter func(w io.Writer, doc *ScanDocument) error
+
+// ForScan returns the writer of a scan format name.
+func ForScan(format string) (ScanWriter, error) {
+	switch strings.ToLower(format) {
+	case "table", "":
+		return Table{}.Scan, nil
+	case "json":
+		return JSON{}.Scan, nil
+	case "sarif":
+		return SARIF, nil
+	}
+	return nil, fmt.Errorf("unknown format %q (want one of %s)", format, strings.Join(ScanFormats, ", "))
 }
 
 func sortedKeys(m map[string]int) []string {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/vouchdev/vouch/finding"
 	"github.com/vouchdev/vouch/inventory"
 )
 
@@ -35,11 +36,112 @@ func (Table) Inventory(w io.Writer, inv *Inventory) error {
 	return bw.Flush()
 }
 
-// Scan implements Handler.
-func (Table) Scan(w io.Writer, inv *Inventory) error {
+// Scan implements Handler: findings grouped by severity, each with its
+// ids, the fix, the path that brings it in and what to do; then the
+// inventory summary.
+func (Table) Scan(w io.Writer, doc *ScanDocument) error {
 	bw := bufio.NewWriter(w)
-	writeSummary(bw, inv)
+	for _, warn := range doc.Database.Warnings {
+		fmt.Fprintf(bw, "warning: %s\n", warn)
+	}
+	if len(doc.Database.Warnings) > 0 {
+		fmt.Fprintln(bw)
+	}
+	var cur finding.Severity = -1
+	for _, f := range doc.Findings {
+		if f.Suppressed != nil {
+			continue
+		}
+		if f.Severity != cur {
+			cur = f.Severity
+			fmt.Fprintf(bw, "%s (%d)\n", strings.ToUpper(cur.String()), doc.Summary.Findings[cur.String()])
+		}
+		writeFinding(bw, f)
+	}
+	suppressed := 0
+	for _, f := range doc.Findings {
+		if f.Suppressed == nil {
+			continue
+		}
+		if suppressed == 0 {
+			fmt.Fprintf(bw, "SUPPRESSED (%d)\n", doc.Summary.Suppressed)
+		}
+		suppressed++
+		fmt.Fprintf(bw, "  %s  %s: %s", f.ID, componentText(f.Finding), f.Suppressed.Status)
+		if f.Suppressed.Justification != "" {
+			fmt.Fprintf(bw, " (%s)", f.Suppressed.Justification)
+		}
+		if f.Suppressed.Source != "" {
+			fmt.Fprintf(bw, " [%s]", f.Suppressed.Source)
+		}
+		fmt.Fprintln(bw)
+	}
+	if len(doc.Findings) == 0 {
+		fmt.Fprintln(bw, "No known vulnerable, malicious or compromised components.")
+	}
+	fmt.Fprintln(bw)
+	if n := len(doc.Unmatched); n > 0 {
+		fmt.Fprintf(bw, "%d components could not be checked (see --format json \"unmatched\"), e.g. %s: %s\n",
+			n, doc.Unmatched[0].Component, doc.Unmatched[0].Reason)
+	}
+	writeSummary(bw, doc.Inventory)
+	if len(doc.Findings) > 0 {
+		var parts []string
+		for _, sev := range []finding.Severity{finding.Critical, finding.High, finding.Medium, finding.Low, finding.Unknown} {
+			if n := doc.Summary.Findings[sev.String()]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%d %s", n, sev))
+			}
+		}
+		if doc.Summary.Suppressed > 0 {
+			parts = append(parts, fmt.Sprintf("%d suppressed", doc.Summary.Suppressed))
+		}
+		fmt.Fprintf(bw, "findings: %s\n", strings.Join(parts, ", "))
+	}
 	return bw.Flush()
+}
+
+func componentText(f finding.Finding) string {
+	s := f.Name
+	if f.Version != "" {
+		s += "@" + f.Version
+	}
+	if f.Ecosystem != "" {
+		s += " (" + f.Ecosystem + ")"
+	}
+	return s
+}
+
+func writeFinding(w io.Writer, f ScanFinding) {
+	ids := f.ID
+	var others []string
+	for _, a := range f.Aliases {
+		if a != f.ID {
+			others = append(others, a)
+		}
+	}
+	if len(others) > 0 {
+		ids += " (" + strings.Join(others, ", ") + ")"
+	}
+	kind := ""
+	if f.Kind != finding.Vulnerability {
+		kind = " [" + string(f.Kind) + "]"
+	}
+	fmt.Fprintf(w, "  %s  %s%s\n", componentText(f.Finding), ids, kind)
+	if f.Summary != "" {
+		fmt.Fprintf(w, "    %s\n", f.Summary)
+	}
+	if len(f.Paths) > 0 {
+		fmt.Fprintf(w, "    path: %s", strings.Join(f.Paths[0], " → "))
+		if more := f.PathsTotal - 1; more > 0 {
+			fmt.Fprintf(w, " (+%d more)", more)
+		}
+		fmt.Fprintln(w)
+	}
+	if f.Remediation != "" {
+		fmt.Fprintf(w, "    fix: %s\n", f.Remediation)
+	} else if len(f.Fixed) > 0 {
+		fmt.Fprintf(w, "    fix: upgrade to %s\n", f.Fixed[0])
+	}
 }
 
 // Why implements Handler.

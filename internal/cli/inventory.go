@@ -184,35 +184,6 @@ docs/json.md.`,
 	return cmd
 }
 
-func newScanCmd(e *env, g *globals) *cobra.Command {
-	var src sourceFlags
-	var out outputFlags
-	cmd := &cobra.Command{
-		Use:   "scan [PATH]",
-		Short: "Inventory PATH and summarise what it holds (advisories and policy join in later)",
-		Args:  cobra.MaximumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			h, err := report.For(out.format)
-			if err != nil {
-				return usageErr("%v", err)
-			}
-			target := targetArg(args, 0)
-			res, err := walkTarget(cmd.Context(), e, g, &src, target)
-			if err != nil {
-				return err
-			}
-			inv := report.NewInventory(target, tool(), res)
-			if err := out.write(e, func(w io.Writer) error { return h.Scan(w, inv) }); err != nil {
-				return err
-			}
-			return nothingRead(res)
-		},
-	}
-	src.register(cmd)
-	out.register(cmd, "table", report.Formats)
-	return cmd
-}
-
 func newWhyCmd(e *env, g *globals) *cobra.Command {
 	var src sourceFlags
 	var out outputFlags
