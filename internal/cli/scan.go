@@ -1,11 +1,22 @@
 package cli
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"io"
+	"io/fs"
+	"slices"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/vouchdev/vouch/advisory"
+	"github.com/vouchdev/vouch/advisory/known"
 	"github.com/vouchdev/vouch/finding"
+	"github.com/vouchdev/vouch/inventory"
+	"github.com/vouchdev/vouch/match"
+	"github.com/vouchdev/vouch/match/vex"
 	"github.com/vouchdev/vouch/report"
 )
 
@@ -13,16 +24,24 @@ import (
 type scanFlags struct {
 	failOn string
 	paths  int
+	vex    []string
 }
 
 func newScanCmd(e *env, g *globals) *cobra.Command {
 	var src sourceFlags
 	var out outputFlags
+	var db dbFlags
 	var sf scanFlags
 	cmd := &cobra.Command{
 		Use:   "scan [PATH]",
 		Short: "The main job: inventory PATH and report what in it is known to be vulnerable, malicious or compromised",
-		Args:  cobra.MaximumNArgs(1),
+		Long: `scan inventories PATH (a tree, a lockfile, a binary or an SBOM) and matches every
+component against the offline advisory database ('vouch db') and the known supply-chain
+compromises embedded in vouch, which apply even with no database. Findings are grouped by
+severity with their ids, the fixed version, the path that brings the component in and the
+direct dependency to change. Components that could not be checked are reported, never
+taken as clean.`,
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			write, err := report.ForScan(out.format)
 			if err != nil {
@@ -34,13 +53,32 @@ func newScanCmd(e *env, g *globals) *cobra.Command {
 					return usageErr("--fail-on: %v", err)
 				}
 			}
+			var vexDocs []*vex.Document
+			for _, p := range sf.vex {
+				d, err := vex.Load(p)
+				if err != nil {
+					return inputErr(err)
+				}
+				vexDocs = append(vexDocs, d)
+			}
+			dbPath, err := db.resolve()
+			if err != nil {
+				return err
+			}
 			target := targetArg(args, 0)
 			res, err := walkTarget(cmd.Context(), e, g, &src, target)
 			if err != nil {
 				return err
 			}
 			inv := report.NewInventory(target, tool(), res)
-			doc := report.NewScan(inv, res.Graph, nil, nil, report.Database{}, sf.paths)
+			findings, unmatched, dbInfo, err := matchGraph(cmd.Context(), res.Graph, dbPath, time.Now())
+			if err != nil {
+				return err
+			}
+			for _, d := range vexDocs {
+				vex.Apply(d, findings)
+			}
+			doc := report.NewScan(inv, res.Graph, findings, unmatched, dbInfo, sf.paths)
 			if err := out.write(e, func(w io.Writer) error { return write(w, doc) }); err != nil {
 				return err
 			}
@@ -48,14 +86,79 @@ func newScanCmd(e *env, g *globals) *cobra.Command {
 				return err
 			}
 			if failOn >= 0 && doc.Failing(failOn) > 0 {
+				if !g.quiet {
+					fmt.Fprintf(e.stderr, "vouch: %d findings at or above %s\n", doc.Failing(failOn), failOn)
+				}
 				return &exitError{code: ExitFindings}
 			}
 			return nil
 		},
 	}
 	src.register(cmd)
+	db.register(cmd)
 	out.register(cmd, "table", report.ScanFormats)
-	cmd.Flags().StringVar(&sf.failOn, "fail-on", "", "exit 1 when a finding is at or above `SEVERITY` (critical|high|medium|low|unknown)")
+	cmd.Flags().StringVar(&sf.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above `SEVERITY` (critical|high|medium|low|unknown)")
 	cmd.Flags().IntVar(&sf.paths, "paths", 3, "show at most `N` dependency paths per finding")
+	cmd.Flags().StringSliceVar(&sf.vex, "vex", nil, "apply OpenVEX statements from `FILE` (repeatable): not_affected and fixed suppress findings")
 	return cmd
+}
+
+// matchGraph matches g against the database at dbPath (when there is one)
+// and the embedded known compromises.
+func matchGraph(ctx context.Context, g *inventory.Graph, dbPath string, now time.Time) ([]finding.Finding, []report.Unmatched, report.Database, error) {
+	info := report.Database{Known: known.AsOf, Warnings: []string{}}
+	opt := match.Options{}
+	var dbIndex *advisory.Index
+	store, err := advisory.OpenWith(ctx, dbPath, advisory.Options{ReadOnly: true})
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		info.Warnings = append(info.Warnings, "no advisory database: only the embedded known compromises were checked; run 'vouch db update' (or 'vouch db import')")
+	case err != nil:
+		return nil, nil, info, inputErr(err)
+	default:
+		defer store.Close()
+		info.Path = dbPath
+		st, err := store.Status(ctx)
+		if err != nil {
+			return nil, nil, info, inputErr(err)
+		}
+		wanted := match.Ecosystems(g)
+		info.Ecosystems = map[string]float64{}
+		for _, eco := range st.Ecosystems {
+			opt.Ecosystems = append(opt.Ecosystems, eco.Ecosystem)
+			if !slices.Contains(wanted, eco.Ecosystem) {
+				continue
+			}
+			age := eco.Age(now)
+			info.Ecosystems[eco.Ecosystem] = float64(int(age.Hours()/24*10)) / 10
+			if age > advisory.StaleAfter {
+				info.Warnings = append(info.Warnings, fmt.Sprintf("%s advisories are %d days old: run 'vouch db update'", eco.Ecosystem, int(age.Hours()/24)))
+			}
+		}
+		if opt.Ecosystems == nil {
+			opt.Ecosystems = []string{}
+		}
+		for _, eco := range wanted {
+			if !slices.Contains(opt.Ecosystems, eco) {
+				info.Warnings = append(info.Warnings, fmt.Sprintf("the database has no %s advisories: run 'vouch db update --ecosystem %s'", eco, eco))
+			}
+		}
+		if dbIndex, err = store.Load(ctx, wanted); err != nil {
+			return nil, nil, info, inputErr(err)
+		}
+	}
+	opt.Indexes = match.Sources(dbIndex)
+	res, err := match.Match(ctx, g, opt)
+	if err != nil {
+		return nil, nil, info, err
+	}
+	var unmatched []report.Unmatched
+	for _, s := range res.Skipped {
+		unmatched = append(unmatched, report.Unmatched{Component: s.Component, Reason: s.Reason})
+	}
+	for _, u := range res.Unknown {
+		unmatched = append(unmatched, report.Unmatched{Component: u.Component,
+			Reason: fmt.Sprintf("%s: %s %s@%s cannot be compared: %s", u.ID, u.Ecosystem, u.Name, u.Version, u.Reason)})
+	}
+	return res.Findings, unmatched, info, nil
 }
