@@ -446,7 +446,8 @@ func TestKnownCompromises(t *testing.T) {
 					Component: "pkg:deb/debian/liblzma5@5.6.1-1", ID: "CVE-2024-3094",
 					Aliases: []string{"CVE-2024-3094", "VOUCH-KNOWN-2024-0001"},
 					Kind:    finding.Malicious, Severity: finding.Critical,
-					Remediation: "remove now: liblzma5@5.6.1-1 is a known malicious release",
+					Fixed:       []string{"5.6.1+really5.4.5-1"},
+					Remediation: "remove now: liblzma5@5.6.1-1 is a known malicious release; a safe version is 5.6.1+really5.4.5-1",
 					Source:      SourceKnown,
 				},
 				{
