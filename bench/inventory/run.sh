@@ -22,10 +22,8 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-bench="$(dirname "${here}")"
-repo="$(dirname "${bench}")"
-cache="${bench}/.cache"
-bin="${cache}/bin"
+# shellcheck source=bench/lib.sh
+source "${here}/../lib.sh"
 inv="${cache}/inventory"
 
 ROUNDS="${ROUNDS:-5}"
@@ -49,10 +47,7 @@ case "${1:-}" in
     ;;
 esac
 
-log() { printf 'run: %s\n' "$*" >&2; }
-
-# vouch reads VOUCH_<FLAG> variables: none may leak in from the caller's shell.
-while IFS= read -r v; do unset "${v}"; done < <(compgen -e | grep '^VOUCH_' || true)
+clean_vouch_env
 # No update checks or other network use by the peers.
 export SYFT_CHECK_FOR_APP_UPDATE=false
 # syft leaves a package-lock.json's dev dependencies out by default; vouch and
@@ -64,41 +59,11 @@ mkdir -p "${bin}" "${inv}"
 # ---------------------------------------------------------------------------
 # Tools
 
-if ! /usr/bin/time -V >/dev/null 2>&1; then
-  log "installing GNU time"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time
-fi
-
-log "building benchstat-lite"
-stat="${bin}/benchstat-lite"
-if ! (cd "${repo}" && go build -o "${stat}.new" ./bench/cmd/benchstat-lite); then
-  # It needs only the standard library, but the module it lives in may be mid-edit.
-  [[ -x "${stat}" ]] || exit 1
-  log "using the benchstat-lite built before"
-else
-  mv "${stat}.new" "${stat}"
-fi
+need_gnu_time
+build_stat
 
 log "installing peers (bench/peers.sh)"
 bash "${bench}/peers.sh" >&2
-
-# build_vouch: builds vouch from the working tree and records which commit it was.
-build_vouch() {
-  local rev dirty=""
-  [[ -f "${repo}/cmd/vouch/main.go" ]] || {
-    log "cmd/vouch/main.go does not exist yet"
-    return 1
-  }
-  log "building vouch"
-  (cd "${repo}" && go build -trimpath -o "${bin}/vouch" ./cmd/vouch) || {
-    log "go build ./cmd/vouch failed"
-    return 1
-  }
-  rev="$(git -C "${repo}" rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  [[ -z "$(git -C "${repo}" --no-optional-locks status --porcelain --untracked-files=no 2>/dev/null)" ]] || dirty="+dirty"
-  printf '%s%s built %s\n' "${rev}" "${dirty}" "$(date -u +%Y-%m-%dT%H:%MZ)" >"${bin}/.vouch.version"
-}
 
 have_vouch=0
 if [[ " ${TOOLS} " == *" vouch "* ]]; then
@@ -133,13 +98,6 @@ bash "${here}/inputs.sh" >&2
 # ecosystem), so it never downloads one and its matching costs what loading costs.
 osvdb="${cache}/osv-empty-db"
 [[ -d "${osvdb}/osv-scalibr" ]] || "${stat}" emptydb "${osvdb}"
-
-tool_version() {
-  case "$1" in
-    vouch) cat "${bin}/.vouch.version" 2>/dev/null || echo unknown ;;
-    *) go version -m "${bin}/$1" | awk '$1 == "mod" { print $3 }' ;;
-  esac
-}
 
 # tool_cmd TOOL INPUT_PATH OUTPUT: sets cmd to the command line that
 # inventories INPUT_PATH as JSON into OUTPUT.
@@ -194,53 +152,6 @@ describe() {
   esac
 }
 
-# measure DIR ROUND CMD...: one timed run.
-measure() {
-  local d="$1" r="$2" t0 t1 rc=0
-  shift 2
-  t0="$(date +%s%N)"
-  /usr/bin/time -v -o "${d}/round-${r}.time" "$@" >"${d}/round-${r}.stdout" 2>"${d}/round-${r}.stderr" || rc=$?
-  t1="$(date +%s%N)"
-  echo "$((t1 - t0))" >"${d}/round-${r}.ns"
-  echo "${rc}" >"${d}/round-${r}.rc"
-  if [[ " $(cat "${d}/okcodes") " != *" ${rc} "* ]]; then
-    log "  $(basename "${d}") round ${r}: exit ${rc}; see ${d}/round-${r}.stderr"
-  fi
-}
-
-# bench_input NAME PATH ROUNDS: an untimed run per tool (which warms the page
-# cache and records the JSON the components are counted from), then ROUNDS
-# rounds with the tools in rotating order.
-bench_input() {
-  local name="$1" path="$2" rounds="$3" d t r i k="${#tools[@]}"
-  d="${res}/${name}"
-  mkdir -p "${d}"
-  log "${name}: ${path}"
-  local load
-  load="$(cut -d' ' -f1-3 /proc/loadavg)"
-  for t in "${tools[@]}"; do
-    mkdir -p "${d}/${t}"
-    okcodes "${t}" "${name}" >"${d}/${t}/okcodes"
-    tool_version "${t}" >"${d}/${t}/version"
-    tool_cmd "${t}" "${path}" "${d}/${t}/out.json"
-    printf '%q ' "${cmd[@]}" | sed 's/ $//' >"${d}/${t}/command"
-    local rc=0
-    "${cmd[@]}" >/dev/null 2>"${d}/${t}/out.stderr" || rc=$?
-    echo "${rc}" >"${d}/${t}/out.rc"
-    [[ " $(cat "${d}/${t}/okcodes") " == *" ${rc} "* ]] || log "  ${t}: untimed run exit ${rc}; see ${d}/${t}/out.stderr"
-  done
-  for ((r = 1; r <= rounds; r++)); do
-    for ((i = 0; i < k; i++)); do
-      t="${tools[$(((i + r - 1) % k))]}"
-      tool_cmd "${t}" "${path}" /dev/null
-      measure "${d}/${t}" "$(printf '%02d' "${r}")" "${cmd[@]}"
-    done
-  done
-  # One line, printed after the input's name. The load average tells whether
-  # other work shared the machine.
-  printf '%s; load average %s before, %s after\n' "$(describe "${name}")" "${load}" "$(cut -d' ' -f1-3 /proc/loadavg)" >"${d}/desc"
-}
-
 stamp="$(date -u +%Y%m%dT%H%M%SZ)"
 
 if [[ "${mode}" == compare ]]; then
@@ -275,7 +186,7 @@ ln -sfn "${stamp}" "${inv}/results/latest"
 {
   echo "## vouch inventory vs syft vs osv-scanner, $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo
-  echo "Machine: $(nproc) cores, $(free -g | awk '/^Mem:/ { print $2 }') GiB, $(uname -sr), $(go version | cut -d' ' -f3)."
+  machine_line
   echo "Tools: $(for t in "${tools[@]}"; do printf '%s %s\n' "${t}" "$(tool_version "${t}")"; done | paste -sd ';' | sed 's/;/; /g')."
   echo "Rounds: ${ROUNDS} per input (${STARTUP_ROUNDS} for start-up), tools in alternation, after one untimed run each."
   echo
@@ -291,16 +202,10 @@ fi
 
 {
   cat "${res}/header.md"
-  "${stat}" summarize "${res}"
+  "${stat}" summarize -count components "${res}"
   echo "Commands (timed runs write to /dev/null instead of out.json):"
   echo
-  for name in ${INPUTS} startup; do
-    for t in "${tools[@]}"; do
-      if [[ -f "${res}/${name}/${t}/command" ]]; then
-        # shellcheck disable=SC2016 # the backquotes are Markdown
-        printf -- '- %s, %s: `%s`\n' "${name}" "${t}" "$(sed "s|${repo}/||g" "${res}/${name}/${t}/command")"
-      fi
-    done
-  done
+  # shellcheck disable=SC2086 # INPUTS is a list of names
+  print_commands ${INPUTS} startup
 } | tee "${res}/summary.md"
 log "results in ${res}"

@@ -1,13 +1,20 @@
-// Command benchstat-lite reads what bench/inventory/run.sh recorded and
-// prints medians, ratios and component counts; it also compares what the
-// tools found and prepares an empty offline database for osv-scanner.
+// Command benchstat-lite reads what bench/inventory/run.sh and
+// bench/scan/run.sh recorded and prints medians, ratios and component or
+// finding counts; it also compares what the tools found, prepares an
+// offline database layout for osv-scanner and synthesises the Python lock
+// of the scan benchmark from the PyPI advisory export.
 //
 // Usage:
 //
-//	benchstat-lite summarize RESULTS_DIR
+//	benchstat-lite summarize [-count components|findings] RESULTS_DIR
 //	benchstat-lite count TOOL FILE
+//	benchstat-lite findings TOOL FILE
+//	benchstat-lite matching FILE
 //	benchstat-lite compare [-limit N] -vouch FILE [-syft FILE] [-osv-scanner FILE]
+//	benchstat-lite scancompare [-limit N] [-title T] -vouch FILE [-vouch-inventory FILE] -osv-scanner FILE [-db ZIP]...
 //	benchstat-lite emptydb DIR
+//	benchstat-lite pylock -zip PyPI/all.zip [-n 1500] [-seed 1] [-requirements F] [-poetry F] [-pyproject F] [-manifest F]
+//	benchstat-lite gobench FILE
 //
 // RESULTS_DIR holds one directory per input, each with one directory per
 // tool holding round-N.time (the output of /usr/bin/time -v), round-N.ns
@@ -46,10 +53,13 @@ func main() {
 	var err error
 	switch os.Args[1] {
 	case "summarize":
-		if len(os.Args) != 3 {
+		fs := flag.NewFlagSet("summarize", flag.ExitOnError)
+		what := fs.String("count", "components", "what the count column counts: components or findings")
+		fs.Parse(os.Args[2:])
+		if fs.NArg() != 1 || (*what != "components" && *what != "findings") {
 			usage()
 		}
-		err = summarize(os.Stdout, os.Args[2])
+		err = summarize(os.Stdout, fs.Arg(0), *what)
 	case "count":
 		if len(os.Args) != 4 {
 			usage()
@@ -59,8 +69,34 @@ func main() {
 		if err == nil {
 			fmt.Println(len(cs))
 		}
+	case "findings":
+		if len(os.Args) != 4 {
+			usage()
+		}
+		var n, unique int
+		n, _, unique, err = findingCounts(os.Args[2], os.Args[3])
+		if err == nil {
+			fmt.Println(n, unique)
+		}
 	case "compare":
 		err = compareCmd(os.Args[2:])
+	case "matching":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		var ok bool
+		if ok, err = vouchMatching(os.Args[2]); err == nil {
+			fmt.Println(map[bool]string{true: "yes", false: "no"}[ok])
+		}
+	case "scancompare":
+		err = scanCompareCmd(os.Args[2:])
+	case "pylock":
+		err = pylockCmd(os.Args[2:])
+	case "gobench":
+		if len(os.Args) != 3 {
+			usage()
+		}
+		err = goBench(os.Stdout, os.Args[2])
 	case "emptydb":
 		if len(os.Args) != 3 {
 			usage()
@@ -77,10 +113,15 @@ func main() {
 
 func usage() {
 	fmt.Fprint(os.Stderr, `usage:
-  benchstat-lite summarize RESULTS_DIR
+  benchstat-lite summarize [-count components|findings] RESULTS_DIR
   benchstat-lite count vouch|syft|osv-scanner FILE
+  benchstat-lite findings vouch|osv-scanner FILE     (prints: raw unique)
+  benchstat-lite matching FILE                       (yes: a vouch scan document shows matching)
   benchstat-lite compare -vouch FILE [-syft FILE] [-osv-scanner FILE]
+  benchstat-lite scancompare [-limit N] [-title T] -vouch FILE [-vouch-inventory FILE] -osv-scanner FILE [-db ZIP]...
   benchstat-lite emptydb DIR
+  benchstat-lite pylock -zip PyPI/all.zip [-n N] [-seed S] [-requirements F] [-poetry F] [-pyproject F] [-manifest F]
+  benchstat-lite gobench FILE                        (go test -bench output as a table)
 `)
 	os.Exit(2)
 }
@@ -223,12 +264,13 @@ type stats struct {
 	wall, wallMin, wallMax time.Duration
 	cpu                    time.Duration
 	rssKB                  int64
-	components             int // -1: unknown
+	components             int // -1: unknown; with -count findings, the findings
+	unique                 int // findings: unique (package version, advisory)
 	byEco                  map[string]int
 	countErr               error
 }
 
-func toolStats(dir, tool string) (stats, error) {
+func toolStats(dir, tool, what string) (stats, error) {
 	s := stats{tool: tool, components: -1}
 	if b, err := os.ReadFile(filepath.Join(dir, "version")); err == nil {
 		s.version = strings.TrimSpace(string(b))
@@ -254,7 +296,14 @@ func toolStats(dir, tool string) (stats, error) {
 		s.wallMin, s.wallMax = slices.Min(walls), slices.Max(walls)
 	}
 	out := filepath.Join(dir, "out.json")
-	if _, err := os.Stat(out); err == nil {
+	if _, err := os.Stat(out); err == nil && what == "findings" {
+		n, byEco, unique, err := findingCounts(tool, out)
+		if err != nil {
+			s.countErr = err
+		} else {
+			s.components, s.byEco, s.unique = n, byEco, unique
+		}
+	} else if err == nil {
 		cs, err := load(tool, out)
 		if err != nil {
 			s.countErr = err
@@ -296,7 +345,7 @@ func subdirs(dir string) ([]string, error) {
 	return names, nil
 }
 
-func summarize(w io.Writer, dir string) error {
+func summarize(w io.Writer, dir, what string) error {
 	inputs, err := subdirs(dir)
 	if err != nil {
 		return err
@@ -316,11 +365,11 @@ func summarize(w io.Writer, dir string) error {
 			desc = " — " + strings.TrimSpace(string(b))
 		}
 		fmt.Fprintf(w, "### %s%s\n\n", in, desc)
-		fmt.Fprintln(w, "| tool | wall s, median (min–max) | CPU s (user+sys) | peak RSS MiB | components | rounds ok |")
+		fmt.Fprintf(w, "| tool | wall s, median (min–max) | CPU s (user+sys) | peak RSS MiB | %s | rounds ok |\n", what)
 		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|")
 		var all []stats
 		for _, t := range tools {
-			s, err := toolStats(filepath.Join(dir, in, t), t)
+			s, err := toolStats(filepath.Join(dir, in, t), t, what)
 			if err != nil {
 				return err
 			}
@@ -333,6 +382,8 @@ func summarize(w io.Writer, dir string) error {
 			switch {
 			case s.countErr != nil:
 				comps = "error"
+			case s.components >= 0 && what == "findings" && s.unique != s.components:
+				comps = fmt.Sprintf("%d (%d unique)", s.components, s.unique)
 			case s.components >= 0:
 				comps = strconv.Itoa(s.components)
 			}
@@ -358,7 +409,7 @@ func summarize(w io.Writer, dir string) error {
 		fmt.Fprintln(w)
 		for _, s := range all {
 			if s.countErr != nil {
-				fmt.Fprintf(w, "- %s: cannot count components: %v\n", s.tool, s.countErr)
+				fmt.Fprintf(w, "- %s: cannot count %s: %v\n", s.tool, what, s.countErr)
 				continue
 			}
 			if len(s.byEco) == 0 {
@@ -373,7 +424,11 @@ func summarize(w io.Writer, dir string) error {
 			for i, e := range ecos {
 				parts[i] = fmt.Sprintf("%s %d", e, s.byEco[e])
 			}
-			fmt.Fprintf(w, "- %s components by type: %s\n", s.tool, strings.Join(parts, ", "))
+			if what == "findings" {
+				fmt.Fprintf(w, "- %s findings by ecosystem: %s\n", s.tool, strings.Join(parts, ", "))
+			} else {
+				fmt.Fprintf(w, "- %s components by type: %s\n", s.tool, strings.Join(parts, ", "))
+			}
 		}
 		fmt.Fprintln(w)
 	}
