@@ -113,7 +113,7 @@ func ReadAll(in *Input, max int64) ([]byte, error) {
 // line ending. A line longer than MaxLineLength is an error naming path and
 // line. It stops early when fn returns an error, which it returns.
 func Lines(path string, r io.Reader, fn func(n int, line string) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(r, 8<<10)
 	n := 0
 	for {
 		n++
