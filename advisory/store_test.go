@@ -604,3 +604,59 @@ func TestOpenCorrupt(t *testing.T) {
 		t.Errorf("read-only open of a missing file: %v", err)
 	}
 }
+
+// TestLoadPackagesAnswersAsLoad checks, on the real exports, that the
+// narrowed index gives every package it was asked for exactly the records
+// the full index gives, and holds nothing else.
+func TestLoadPackagesAnswersAsLoad(t *testing.T) {
+	ctx := context.Background()
+	goZip, pypiZip := sharedZip(t, "Go"), sharedZip(t, "PyPI")
+	s, _ := openTest(t, Options{})
+	for _, src := range []string{goZip, pypiZip} {
+		if _, err := s.Import(ctx, src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	full, err := s.Load(ctx, []string{"Go", "PyPI"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs := map[string][]string{
+		"Go":   {"stdlib", "toolchain", "golang.org/x/net", "github.com/docker/docker", "example.com/none"},
+		"PyPI": {"Django", "jw.util", "rdiffweb", "no-such-package"},
+	}
+	part, err := s.LoadPackages(ctx, pkgs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := func(vs []*Vulnerability) []string {
+		var out []string
+		for _, v := range vs {
+			out = append(out, v.ID)
+		}
+		return out
+	}
+	total := 0
+	for eco, names := range pkgs {
+		for _, n := range names {
+			want, got := ids(full.Lookup(eco, n)), ids(part.Lookup(eco, n))
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s %s (-Load +LoadPackages):\n%s", eco, n, diff)
+			}
+			total += len(want)
+		}
+	}
+	if total < 100 {
+		t.Errorf("only %d records for the asked packages: the test asks too little", total)
+	}
+	if part.Len() >= full.Len()/4 {
+		t.Errorf("narrowed index holds %d of %d records", part.Len(), full.Len())
+	}
+	if got := ids(part.Lookup("PyPI", "requests")); len(got) != 0 {
+		t.Errorf("narrowed index answers for a package not asked for: %v", got)
+	}
+	empty, err := s.LoadPackages(ctx, nil)
+	if err != nil || empty.Len() != 0 {
+		t.Errorf("LoadPackages(nil) = %d records, %v", empty.Len(), err)
+	}
+}

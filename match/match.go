@@ -74,6 +74,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"runtime"
 	"slices"
 	"strings"
@@ -306,6 +307,31 @@ func Ecosystems(g *inventory.Graph) []string {
 		out = append(out, e)
 	}
 	slices.Sort(out)
+	return out
+}
+
+// Packages returns, per ecosystem, the package names Match looks up for g
+// (a Debian component's source package, "stdlib" and "toolchain" for Go's
+// standard library): what to pass to advisory.Store.LoadPackages, which
+// then decodes only the records a scan can use.
+func Packages(g *inventory.Graph) map[string][]string {
+	seen := map[string]map[string]bool{}
+	for _, t := range targets(g) {
+		if t.ecosystem == "" {
+			continue
+		}
+		eco := advisory.EcosystemBase(t.ecosystem)
+		if seen[eco] == nil {
+			seen[eco] = map[string]bool{}
+		}
+		for _, n := range t.names {
+			seen[eco][n] = true
+		}
+	}
+	out := make(map[string][]string, len(seen))
+	for eco, names := range seen {
+		out[eco] = slices.Sorted(maps.Keys(names))
+	}
 	return out
 }
 

@@ -593,3 +593,24 @@ func TestMatchCancelled(t *testing.T) {
 		t.Errorf("Match with a cancelled context: error %v, want context.Canceled", err)
 	}
 }
+
+func TestPackages(t *testing.T) {
+	g := inventory.New()
+	g.AddRoot(inventory.Root{ID: "go.mod", Kind: inventory.KindManifest, Properties: map[string]string{"toolchain": "go1.22.3"}})
+	for _, c := range []inventory.Component{
+		{PURL: "pkg:golang/golang.org/x/net@v0.1.0", Ecosystem: "Go", Name: "golang.org/x/net", Version: "v0.1.0"},
+		{PURL: "pkg:deb/debian/liblzma5@5.6.1-1", Ecosystem: "Debian:12", Name: "liblzma5", Version: "5.6.1-1",
+			Properties: map[string]string{"source": "xz-utils", "source_version": "5.6.1-1"}},
+		{PURL: "pkg:pypi/jw-util@2.2", Ecosystem: "PyPI", Name: "jw-util", Version: "2.2"},
+	} {
+		g.Add(c)
+	}
+	want := map[string][]string{
+		"Debian": {"xz-utils"},
+		"Go":     {"golang.org/x/net", "stdlib", "toolchain"},
+		"PyPI":   {"jw-util"},
+	}
+	if diff := cmp.Diff(want, Packages(g)); diff != "" {
+		t.Errorf("Packages (-want +got):\n%s", diff)
+	}
+}

@@ -143,7 +143,7 @@ func matchGraph(ctx context.Context, g *inventory.Graph, dbPath string, now time
 				info.Warnings = append(info.Warnings, fmt.Sprintf("the database has no %s advisories: run 'vouch db update --ecosystem %s'", eco, eco))
 			}
 		}
-		if dbIndex, err = store.Load(ctx, wanted); err != nil {
+		if dbIndex, err = store.LoadPackages(ctx, match.Packages(g)); err != nil {
 			return nil, nil, info, inputErr(err)
 		}
 	}
