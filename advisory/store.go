@@ -248,6 +248,9 @@ func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 	q.Add("_pragma", "foreign_keys(0)")
 	if opt.ReadOnly {
 		q.Set("mode", "ro")
+		// A scan reads each record once: a small page cache is enough, and
+		// it is memory the scan does not spend on its own work.
+		q.Add("_pragma", "cache_size(-256)")
 	} else {
 		q.Add("_pragma", "journal_mode(DELETE)")
 		q.Set("_txlock", "immediate")
@@ -262,7 +265,7 @@ func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 	} else {
 		// One writer connection: SQLite serialises writers anyway, and
 		// one connection cannot deadlock against itself.
-		db.SetMaxOpenConns(1)
+		db.SetMaxOpenConns(4)
 	}
 	s := &Store{db: db, path: path, opt: opt, log: log}
 	if err := s.init(ctx); err != nil {
@@ -656,16 +659,30 @@ func decode(id string, blob []byte) (*Vulnerability, error) {
 	if err := zr.(flate.Resetter).Reset(bytes.NewReader(blob), nil); err != nil {
 		return nil, err
 	}
-	data, err := io.ReadAll(io.LimitReader(zr, MaxRecordSize+1))
-	if err != nil {
+	// Records are inflated into a pooled buffer: a scan decodes thousands,
+	// and growing a fresh slice for each was most of its garbage.
+	buf := inflateBuffers.Get().(*bytes.Buffer)
+	defer inflateBuffers.Put(buf)
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(zr, MaxRecordSize+1)); err != nil {
 		return nil, fmt.Errorf("record %s: %w", id, err)
 	}
+	if buf.Len() > MaxRecordSize {
+		return nil, fmt.Errorf("record %s: larger than %d bytes", id, MaxRecordSize)
+	}
 	var v Vulnerability
-	if err := json.Unmarshal(data, &v); err != nil {
+	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
 		return nil, fmt.Errorf("record %s: %w", id, err)
+	}
+	if buf.Cap() > 1<<20 {
+		// Do not keep a rare huge record's buffer alive in the pool.
+		buf.Reset()
+		*buf = bytes.Buffer{}
 	}
 	return &v, nil
 }
+
+var inflateBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // indexKey is how records are found: the ecosystem's base name and the
 // normalised package name.
