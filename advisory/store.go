@@ -265,7 +265,7 @@ func OpenWith(ctx context.Context, path string, opt Options) (*Store, error) {
 	} else {
 		// One writer connection: SQLite serialises writers anyway, and
 		// one connection cannot deadlock against itself.
-		db.SetMaxOpenConns(4)
+		db.SetMaxOpenConns(1)
 	}
 	s := &Store{db: db, path: path, opt: opt, log: log}
 	if err := s.init(ctx); err != nil {
