@@ -146,14 +146,8 @@ func CheckSummary[R any](t testing.TB, g *inventory.Graph, wantRoot inventory.Ro
 	if diff := cmp.Diff([]*inventory.Root{&wantRoot}, g.Roots()); diff != "" {
 		t.Errorf("roots (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(wantRows, rows(g)); diff != "" {
-		t.Errorf("components (-want +got):\n%s", diff)
-	}
-	want := slices.Clone(wantEdges)
-	slices.Sort(want)
-	if diff := cmp.Diff(want, EdgeStrings(g)); diff != "" {
-		t.Errorf("edges (-want +got):\n%s", diff)
-	}
+	CheckRows(t, g, rows, wantRows)
+	CheckEdges(t, g, wantEdges)
 }
 
 // CheckComponent compares the component of g with want's PURL against

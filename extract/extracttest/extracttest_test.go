@@ -267,3 +267,71 @@ func FuzzExtract(f *testing.F) {
 	f.Add([]byte("a\n\nb"))
 	Fuzz(f, &echo{}, "x/list.txt", nil, CheckReachable)
 }
+
+func TestDirectPURLs(t *testing.T) {
+	if diff := cmp.Diff([]string{"pkg:pypi/a@1.0"}, DirectPURLs(sample())); diff != "" {
+		t.Errorf("direct (-want +got):\n%s", diff)
+	}
+}
+
+// manifestBroken is an extractor that reports the file "manifest" beside
+// its input as broken at line 2, and still returns its input's graph.
+type manifestBroken struct{ echo }
+
+func (e *manifestBroken) Extract(ctx context.Context, in *extract.Input) (*inventory.Graph, error) {
+	g, err := e.echo.Extract(ctx, in)
+	if err != nil {
+		return g, err
+	}
+	return g, extract.Errorf("app/manifest", 2, "broken")
+}
+
+func TestCheckSiblingError(t *testing.T) {
+	e := &manifestBroken{}
+	var g *inventory.Graph
+	if got := failures(func(t testing.TB) {
+		g = CheckSiblingError(t, e, "app/x.lock", []byte("a\n"), "app/manifest", []byte("x\n"), 2)
+	}); got != nil {
+		t.Errorf("failures %q for the error expected", got)
+	}
+	if g == nil || g.Len() != 1 {
+		t.Errorf("graph %v, want the lockfile's one component", g)
+	}
+	if e.got.Root == nil {
+		t.Errorf("no tree holding the manifest")
+	} else if data, err := fs.ReadFile(e.got.Root, "app/manifest"); err != nil || string(data) != "x\n" {
+		t.Errorf("manifest %q, %v", data, err)
+	}
+	if got := failures(func(t testing.TB) {
+		CheckSiblingError(t, e, "app/x.lock", nil, "app/manifest", nil, 3)
+	}); len(got) != 1 {
+		t.Errorf("another line: failures %q, want one", got)
+	}
+	if got := failures(func(t testing.TB) {
+		CheckSiblingError(t, &echo{}, "app/x.lock", nil, "app/manifest", nil, 2)
+	}); len(got) != 1 {
+		t.Errorf("no error: failures %q, want one", got)
+	}
+}
+
+func TestRunTables(t *testing.T) {
+	fsys := fstest.MapFS{"dir/list.txt": {Data: []byte("a\n")}}
+	RunSummaries(t, &echo{}, LineRows, []SummaryCase[LineRow]{{
+		Name: "list", FS: fsys, Path: "dir/list.txt",
+		WantRoot:  inventory.Root{ID: "dir/list.txt"},
+		WantRows:  []LineRow{{PURL: "pkg:generic/a", Line: 1}},
+		WantEdges: []string{"dir/list.txt -> pkg:generic/a"},
+	}})
+	RunComponents(t, &echo{}, fsys, []ComponentCase{{
+		Path: "dir/list.txt",
+		Want: inventory.Component{PURL: "pkg:generic/a", Name: "a", Locations: []inventory.Location{{Path: "dir/list.txt", Line: 1}}},
+	}})
+	RunBadInputs(t, &refuser{}, "app/x.lock", []BadInput{{Name: "broken", Data: []byte("a\n"), WantLine: 2, WantMsg: "broken"}})
+}
+
+// refuser is an extractor that refuses every input whole.
+type refuser struct{ echo }
+
+func (*refuser) Extract(_ context.Context, in *extract.Input) (*inventory.Graph, error) {
+	return nil, extract.Errorf(in.Path, 2, "broken")
+}

@@ -1,7 +1,6 @@
 package pdmlock
 
 import (
-	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -17,32 +16,21 @@ import (
 // compared where digests and properties matter.
 type row = extracttest.Row
 
-func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
-	t.Helper()
-	return extracttest.Extract(t, New(), fsys, path)
-}
-
 func TestExtract(t *testing.T) {
-	tests := []struct {
-		name      string
-		path      string
-		wantRoot  inventory.Root
-		wantRows  []row
-		wantEdges []string
-	}{
+	tests := []extracttest.SummaryCase[row]{
 		{
 			// Per-package groups: "socks" is an extra of the project
 			// (optional), "test" a dev group. requests is locked twice,
 			// plain and with extras = ["socks"]: one component, and the
 			// second entry's pysocks is an edge from it.
-			name: "pdm-2",
-			path: "pdm-2/pdm.lock",
-			wantRoot: inventory.Root{
+			Name: "pdm-2",
+			Path: "pdm-2/pdm.lock",
+			WantRoot: inventory.Root{
 				ID: "pdm-2/pdm.lock", Kind: inventory.KindManifest,
 				PURL: "pkg:pypi/notifier@2.0.1", Name: "notifier", Version: "2.0.1",
 				Properties: map[string]string{"lock_version": "4.5.0"},
 			},
-			wantRows: []row{
+			WantRows: []row{
 				{PURL: "pkg:pypi/blinker@1.6.3", Scope: "runtime", Lines: []int{13}},
 				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Lines: []int{24}},
 				{PURL: "pkg:pypi/charset-normalizer@3.3.0", Scope: "runtime", Lines: []int{35}},
@@ -62,7 +50,7 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Lines: []int{231}},
 				{PURL: "pkg:pypi/werkzeug@3.0.0", Scope: "runtime", Lines: []int{242}},
 			},
-			wantEdges: []string{
+			WantEdges: []string{
 				"pdm-2/pdm.lock -> pkg:pypi/flask@3.0.0",
 				"pdm-2/pdm.lock -> pkg:pypi/pytest@8.3.3",
 				"pdm-2/pdm.lock -> pkg:pypi/requests@2.31.0",
@@ -89,14 +77,14 @@ func TestExtract(t *testing.T) {
 			// lock_version 4.2 records no groups: scopes follow from
 			// pyproject.toml ([dependency-groups] dev = pytest). pytest's
 			// colorama dependency is not locked and links nowhere.
-			name: "pdm-old",
-			path: "pdm-old/pdm.lock",
-			wantRoot: inventory.Root{
+			Name: "pdm-old",
+			Path: "pdm-old/pdm.lock",
+			WantRoot: inventory.Root{
 				ID: "pdm-old/pdm.lock", Kind: inventory.KindManifest,
 				PURL: "pkg:pypi/ingest@0.9.0", Name: "ingest", Version: "0.9.0",
 				Properties: map[string]string{"lock_version": "4.2"},
 			},
-			wantRows: []row{
+			WantRows: []row{
 				{PURL: "pkg:pypi/anyio@4.8.0", Scope: "runtime", Lines: []int{11}},
 				{PURL: "pkg:pypi/certifi@2024.12.14", Scope: "runtime", Lines: []int{25}},
 				{PURL: "pkg:pypi/corelib@0.3.1", Direct: true, Scope: "runtime", Lines: []int{35}, Source: "../corelib"},
@@ -113,7 +101,7 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:pypi/pytest@8.3.3", Direct: true, Scope: "dev", Lines: []int{125}},
 				{PURL: "pkg:pypi/sniffio@1.3.1", Scope: "runtime", Lines: []int{141}},
 			},
-			wantEdges: []string{
+			WantEdges: []string{
 				"pdm-old/pdm.lock -> pkg:pypi/corelib@0.3.1",
 				"pdm-old/pdm.lock -> pkg:pypi/httpx@0.27.0",
 				"pdm-old/pdm.lock -> pkg:pypi/pytest@8.3.3",
@@ -133,26 +121,15 @@ func TestExtract(t *testing.T) {
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := run(t, os.DirFS("testdata"), tt.path)
-			if err != nil {
-				t.Fatalf("Extract: %v", err)
-			}
-			extracttest.CheckSummary(t, g, tt.wantRoot, extracttest.Rows, tt.wantRows, tt.wantEdges)
-		})
-	}
+	extracttest.RunSummaries(t, New(), extracttest.Rows, tests)
 }
 
 func TestComponents(t *testing.T) {
-	sha := func(v string) inventory.Hash { return inventory.Hash{Algorithm: "SHA-256", Value: v} }
-	tests := []struct {
-		path string
-		want inventory.Component
-	}{
+	sha := extracttest.SHA256
+	tests := []extracttest.ComponentCase{
 		{
-			path: "pdm-2/pdm.lock",
-			want: inventory.Component{
+			Path: "pdm-2/pdm.lock",
+			Want: inventory.Component{
 				PURL: "pkg:pypi/colorama@0.4.6", Ecosystem: "PyPI", Name: "colorama", Version: "0.4.6",
 				Scope: "runtime",
 				Hashes: []inventory.Hash{
@@ -168,8 +145,8 @@ func TestComponents(t *testing.T) {
 		},
 		{
 			// The extras entry adds no component, location or digest.
-			path: "pdm-2/pdm.lock",
-			want: inventory.Component{
+			Path: "pdm-2/pdm.lock",
+			Want: inventory.Component{
 				PURL: "pkg:pypi/requests@2.31.0", Ecosystem: "PyPI", Name: "requests", Version: "2.31.0",
 				Direct: true, Scope: "runtime",
 				Hashes: []inventory.Hash{
@@ -181,8 +158,8 @@ func TestComponents(t *testing.T) {
 			},
 		},
 		{
-			path: "pdm-old/pdm.lock",
-			want: inventory.Component{
+			Path: "pdm-old/pdm.lock",
+			Want: inventory.Component{
 				PURL: "pkg:pypi/httpx@0.27.0", Ecosystem: "PyPI", Name: "httpx", Version: "0.27.0",
 				Direct: true, Scope: "runtime",
 				Source:     "git+https://github.com/encode/httpx.git@326b9431c761e1ef1e00b9f760d1f654c8db48c6",
@@ -191,15 +168,7 @@ func TestComponents(t *testing.T) {
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.want.PURL, func(t *testing.T) {
-			g, err := run(t, os.DirFS("testdata"), tt.path)
-			if err != nil {
-				t.Fatalf("Extract: %v", err)
-			}
-			extracttest.CheckComponent(t, g, tt.want)
-		})
-	}
+	extracttest.RunComponents(t, New(), os.DirFS("testdata"), tests)
 }
 
 // TestNoPyproject reads pdm-2's lockfile alone: no project name, and the
@@ -208,20 +177,12 @@ func TestComponents(t *testing.T) {
 // did). With no pyproject.toml to say "socks" is an extra, its group reads
 // as dev.
 func TestNoPyproject(t *testing.T) {
-	data, err := os.ReadFile("testdata/pdm-2/pdm.lock")
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := run(t, fstest.MapFS{"pdm.lock": {Data: data}}, "pdm.lock")
+	data := extracttest.ReadFile(t, "testdata/pdm-2/pdm.lock")
+	g, err := extracttest.Extract(t, New(), fstest.MapFS{"pdm.lock": {Data: data}}, "pdm.lock")
 	if err != nil {
 		t.Fatalf("Extract: %v", err)
 	}
-	var direct []string
-	for _, c := range g.Components() {
-		if c.Direct {
-			direct = append(direct, c.PURL)
-		}
-	}
+	direct := extracttest.DirectPURLs(g)
 	want := []string{"pkg:pypi/flask@3.0.0", "pkg:pypi/pysocks@1.7.1", "pkg:pypi/pytest@8.3.3", "pkg:pypi/requests@2.31.0"}
 	if diff := cmp.Diff(want, direct); diff != "" {
 		t.Errorf("direct (-want +got):\n%s", diff)
@@ -235,41 +196,21 @@ func TestNoPyproject(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	read := func(name string) []byte {
-		data, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+	read := func(name string) []byte { return extracttest.ReadFile(t, "testdata/"+name) }
+	tests := []extracttest.BadInput{
+		{Name: "not-toml", Data: read("not-toml/pdm.lock"), WantLine: 1, WantCol: 6, WantMsg: "toml:"},
+		{Name: "wrong-types", Data: read("wrong-types/pdm.lock"), WantLine: 16, WantCol: 16, WantMsg: "cannot decode TOML string into struct field"},
+		{Name: "truncated", Data: read("pdm-2/pdm.lock")[:700], WantLine: 21, WantCol: 82, WantMsg: "unterminated basic string"},
+		{Name: "binary", Data: []byte{0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xed, 0xc1}, WantLine: 1, WantMsg: "toml:"},
+		{Name: "deep-nesting", Data: []byte("[[package]]\nname = \"a\"\nx = " + strings.Repeat("{a = ", 20000)), WantLine: 3, WantMsg: "nested more than"},
 	}
-	tests := []struct {
-		name     string
-		data     []byte
-		wantLine int
-		wantCol  int
-		wantMsg  string
-	}{
-		{name: "not-toml", data: read("not-toml/pdm.lock"), wantLine: 1, wantCol: 6, wantMsg: "toml:"},
-		{name: "wrong-types", data: read("wrong-types/pdm.lock"), wantLine: 16, wantCol: 16, wantMsg: "cannot decode TOML string into struct field"},
-		{name: "truncated", data: read("pdm-2/pdm.lock")[:700], wantLine: 21, wantCol: 82, wantMsg: "unterminated basic string"},
-		{name: "binary", data: []byte{0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xed, 0xc1}, wantLine: 1, wantMsg: "toml:"},
-		{name: "deep-nesting", data: []byte("[[package]]\nname = \"a\"\nx = " + strings.Repeat("{a = ", 20000)), wantLine: 3, wantMsg: "nested more than"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := run(t, fstest.MapFS{"app/pdm.lock": {Data: tt.data}}, "app/pdm.lock")
-			if g != nil {
-				t.Errorf("graph = %v, want nil", g)
-			}
-			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "app/pdm.lock", Line: tt.wantLine, Column: tt.wantCol, Msg: tt.wantMsg})
-		})
-	}
+	extracttest.RunBadInputs(t, New(), "app/pdm.lock", tests)
 }
 
 // TestBadEntries: a dependency that is not PEP 508, a digest that is not
 // one, a name that is not a name. Each is reported, the rest is kept.
 func TestBadEntries(t *testing.T) {
-	g, err := run(t, os.DirFS("testdata"), "bad-entries/pdm.lock")
+	g, err := extracttest.Extract(t, New(), os.DirFS("testdata"), "bad-entries/pdm.lock")
 	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "bad-entries/pdm.lock", Line: 10})
 	if want := `package requests: dependency: requirement "idna": version specifier ">=2.5 garbage": unexpected ' ' (and 2 more problems)`; e.Err.Error() != want {
 		t.Errorf("message %q,\nwant %q", e.Err, want)
@@ -278,15 +219,11 @@ func TestBadEntries(t *testing.T) {
 		{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Lines: []int{24}},
 		{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Lines: []int{10}},
 	}
-	if diff := cmp.Diff(want, extracttest.Rows(g)); diff != "" {
-		t.Errorf("components (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{
+	extracttest.CheckRows(t, g, extracttest.Rows, want)
+	extracttest.CheckEdges(t, g, []string{
 		"bad-entries/pdm.lock -> pkg:pypi/requests@2.31.0",
 		"pkg:pypi/requests@2.31.0 -> pkg:pypi/certifi@2023.7.22",
-	}, extracttest.EdgeStrings(g)); diff != "" {
-		t.Errorf("edges (-want +got):\n%s", diff)
-	}
+	})
 }
 
 func TestClaims(t *testing.T) {

@@ -1,8 +1,6 @@
 package pipfilelock
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -11,7 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
 )
@@ -19,11 +16,6 @@ import (
 // row is the part of a component most cases assert; whole components are
 // compared where digests and properties matter.
 type row = extracttest.Row
-
-func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
-	t.Helper()
-	return extracttest.Extract(t, New(), fsys, path)
-}
 
 // pipenvRows are the components of testdata/pipenv/Pipfile.lock; direct
 // marks what its Pipfile declares.
@@ -60,10 +52,7 @@ func pipenvRows(direct func(name string) bool) []row {
 }
 
 func TestExtract(t *testing.T) {
-	lock, err := os.ReadFile("testdata/pipenv/Pipfile.lock")
-	if err != nil {
-		t.Fatal(err)
-	}
+	lock := extracttest.ReadFile(t, "testdata/pipenv/Pipfile.lock")
 	declared := map[string]bool{"flask": true, "requests": true, "internal-auth": true, "httpx": true, "corelib": true, "pytest": true, "mkdocs": true}
 	all := pipenvRows(func(string) bool { return true })
 	var allEdges []string
@@ -71,26 +60,19 @@ func TestExtract(t *testing.T) {
 		allEdges = append(allEdges, "Pipfile.lock -> "+r.PURL)
 	}
 	slices.Sort(allEdges)
-	tests := []struct {
-		name      string
-		fsys      fs.FS
-		path      string
-		wantRoot  inventory.Root
-		wantRows  []row
-		wantEdges []string
-	}{
+	tests := []extracttest.SummaryCase[row]{
 		{
 			// The Pipfile names the direct packages: only they are
 			// linked from the root.
-			name: "with-pipfile",
-			fsys: os.DirFS("testdata"),
-			path: "pipenv/Pipfile.lock",
-			wantRoot: inventory.Root{
+			Name: "with-pipfile",
+			FS:   os.DirFS("testdata"),
+			Path: "pipenv/Pipfile.lock",
+			WantRoot: inventory.Root{
 				ID: "pipenv/Pipfile.lock", Kind: inventory.KindManifest,
 				Properties: map[string]string{"pipfile_spec": "6", "requires_python": "3.11"},
 			},
-			wantRows: pipenvRows(func(n string) bool { return declared[n] }),
-			wantEdges: []string{
+			WantRows: pipenvRows(func(n string) bool { return declared[n] }),
+			WantEdges: []string{
 				"pipenv/Pipfile.lock -> pkg:pypi/corelib",
 				"pipenv/Pipfile.lock -> pkg:pypi/flask@3.0.0",
 				"pipenv/Pipfile.lock -> pkg:pypi/httpx",
@@ -101,30 +83,22 @@ func TestExtract(t *testing.T) {
 			},
 		},
 		{
-			name: "without-pipfile",
-			fsys: fstest.MapFS{"Pipfile.lock": {Data: lock}},
-			path: "Pipfile.lock",
-			wantRoot: inventory.Root{
+			Name: "without-pipfile",
+			FS:   fstest.MapFS{"Pipfile.lock": {Data: lock}},
+			Path: "Pipfile.lock",
+			WantRoot: inventory.Root{
 				ID: "Pipfile.lock", Kind: inventory.KindManifest,
 				Properties: map[string]string{"pipfile_spec": "6", "requires_python": "3.11"},
 			},
-			wantRows:  all,
-			wantEdges: allEdges,
+			WantRows:  all,
+			WantEdges: allEdges,
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := run(t, tt.fsys, tt.path)
-			if err != nil {
-				t.Fatalf("Extract: %v", err)
-			}
-			extracttest.CheckSummary(t, g, tt.wantRoot, extracttest.Rows, tt.wantRows, tt.wantEdges)
-		})
-	}
+	extracttest.RunSummaries(t, New(), extracttest.Rows, tests)
 }
 
 func TestComponents(t *testing.T) {
-	sha := func(v string) inventory.Hash { return inventory.Hash{Algorithm: "SHA-256", Value: v} }
+	sha := extracttest.SHA256
 	loc := func(line int) []inventory.Location {
 		return []inventory.Location{{Path: "pipenv/Pipfile.lock", Line: line}}
 	}
@@ -161,7 +135,7 @@ func TestComponents(t *testing.T) {
 			Locations: loc(73),
 		},
 	}
-	g, err := run(t, os.DirFS("testdata"), "pipenv/Pipfile.lock")
+	g, err := extracttest.Extract(t, New(), os.DirFS("testdata"), "pipenv/Pipfile.lock")
 	if err != nil {
 		t.Fatalf("Extract: %v", err)
 	}
@@ -171,53 +145,31 @@ func TestComponents(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	lock, err := os.ReadFile("testdata/pipenv/Pipfile.lock")
-	if err != nil {
-		t.Fatal(err)
+	lock := extracttest.ReadFile(t, "testdata/pipenv/Pipfile.lock")
+	pipfile := extracttest.ReadFile(t, "testdata/pipenv/Pipfile")
+	tests := []extracttest.BadInput{
+		{Name: "not-json", Data: pipfile, WantLine: 1, WantCol: 1, WantMsg: `expected "{", found "["`},
+		{Name: "truncated", Data: lock[:1000], WantLine: 34, WantCol: 11, WantMsg: "unexpected end of JSON input"},
+		{Name: "not-object", Data: []byte("[\n  {}\n]\n"), WantLine: 1, WantCol: 1, WantMsg: `expected "{"`},
+		{Name: "trailing", Data: []byte("{}\n{}\n"), WantLine: 2, WantMsg: "data after the top-level object"},
+		{Name: "binary", Data: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), WantLine: 1, WantCol: 1, WantMsg: "invalid character"},
+		{Name: "deep-nesting", Data: []byte("{\n\"default\": {\n\"a\": " + strings.Repeat("[", 20000)), WantLine: 3, WantMsg: "exceeded max depth"},
+		{Name: "empty", Data: nil, WantLine: 1, WantCol: 1, WantMsg: "unexpected end of JSON input"},
 	}
-	pipfile, err := os.ReadFile("testdata/pipenv/Pipfile")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name     string
-		data     []byte
-		wantLine int
-		wantCol  int
-		wantMsg  string
-	}{
-		{name: "not-json", data: pipfile, wantLine: 1, wantCol: 1, wantMsg: `expected "{", found "["`},
-		{name: "truncated", data: lock[:1000], wantLine: 34, wantCol: 11, wantMsg: "unexpected end of JSON input"},
-		{name: "not-object", data: []byte("[\n  {}\n]\n"), wantLine: 1, wantCol: 1, wantMsg: `expected "{"`},
-		{name: "trailing", data: []byte("{}\n{}\n"), wantLine: 2, wantMsg: "data after the top-level object"},
-		{name: "binary", data: []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), wantLine: 1, wantCol: 1, wantMsg: "invalid character"},
-		{name: "deep-nesting", data: []byte("{\n\"default\": {\n\"a\": " + strings.Repeat("[", 20000)), wantLine: 3, wantMsg: "exceeded max depth"},
-		{name: "empty", data: nil, wantLine: 1, wantCol: 1, wantMsg: "unexpected end of JSON input"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := run(t, fstest.MapFS{"app/Pipfile.lock": {Data: tt.data}}, "app/Pipfile.lock")
-			if g != nil {
-				t.Errorf("graph = %v, want nil", g)
-			}
-			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "app/Pipfile.lock", Line: tt.wantLine, Column: tt.wantCol, Msg: tt.wantMsg})
-		})
-	}
+	extracttest.RunBadInputs(t, New(), "app/Pipfile.lock", tests)
 }
 
 // TestBadEntries: a version of the wrong type, a digest that is not one, a
 // key that is not a name, a category that is not an object. Each is
 // reported; the good entries are kept.
 func TestBadEntries(t *testing.T) {
-	g, err := run(t, os.DirFS("testdata"), "bad-entries/Pipfile.lock")
+	g, err := extracttest.Extract(t, New(), os.DirFS("testdata"), "bad-entries/Pipfile.lock")
 	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "bad-entries/Pipfile.lock", Line: 19})
 	if want := "package idna: json: cannot unmarshal number into Go struct field entry.version of type string (and 3 more problems)"; e.Err.Error() != want {
 		t.Errorf("message %q,\nwant %q", e.Err, want)
 	}
 	want := []row{{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Lines: []int{27}}}
-	if diff := cmp.Diff(want, extracttest.Rows(g)); diff != "" {
-		t.Errorf("components (-want +got):\n%s", diff)
-	}
+	extracttest.CheckRows(t, g, extracttest.Rows, want)
 	if got := g.Component("pkg:pypi/requests@2.31.0").Hashes; len(got) != 1 {
 		t.Errorf("hashes %v, want the one readable digest", got)
 	}
@@ -226,19 +178,9 @@ func TestBadEntries(t *testing.T) {
 // TestBadPipfile: a Pipfile that is not TOML is reported against itself,
 // and every entry counts as direct, as with no Pipfile.
 func TestBadPipfile(t *testing.T) {
-	lock, err := os.ReadFile("testdata/pipenv/Pipfile.lock")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys := fstest.MapFS{
-		"svc/Pipfile.lock": {Data: lock},
-		"svc/Pipfile":      {Data: []byte("[packages]\nflask = \"==3.0.0\"\nrequests = {version = \"*\"\n")},
-	}
-	g, err := run(t, fsys, "svc/Pipfile.lock")
-	var e *extract.Error
-	if !errors.As(err, &e) || e.Path != "svc/Pipfile" || e.Line != 3 {
-		t.Fatalf("error %v, want one at svc/Pipfile:3", err)
-	}
+	lock := extracttest.ReadFile(t, "testdata/pipenv/Pipfile.lock")
+	pipfile := []byte("[packages]\nflask = \"==3.0.0\"\nrequests = {version = \"*\"\n")
+	g := extracttest.CheckSiblingError(t, New(), "svc/Pipfile.lock", lock, "svc/Pipfile", pipfile, 3)
 	if diff := cmp.Diff(pipenvRows(func(string) bool { return true }), extracttest.Rows(g)); diff != "" {
 		t.Errorf("components (-want +got):\n%s", diff)
 	}

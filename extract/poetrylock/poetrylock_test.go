@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io/fs"
 	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/extract/extracttest"
@@ -21,18 +18,9 @@ import (
 // compared where digests matter.
 type row = extracttest.LineRow
 
-// run extracts path from fsys, the scanned tree, as the walk would.
-func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
-	t.Helper()
-	return extracttest.Extract(t, New(), fsys, path)
-}
-
 func TestExtract(t *testing.T) {
 	testdata := os.DirFS("testdata")
-	poetry2, err := fs.ReadFile(testdata, "poetry-2/poetry.lock")
-	if err != nil {
-		t.Fatal(err)
-	}
+	poetry2 := extracttest.ReadFile(t, "testdata/poetry-2/poetry.lock")
 	// poetry2Rows are the components of poetry-2/poetry.lock, read with or
 	// without the pyproject.toml beside it.
 	poetry2Rows := []row{
@@ -79,52 +67,45 @@ func TestExtract(t *testing.T) {
 			"pkg:pypi/werkzeug@3.0.0 -> pkg:pypi/markupsafe@2.1.3",
 		}
 	}
-	tests := []struct {
-		name      string
-		fsys      fs.FS
-		path      string
-		wantRoot  inventory.Root
-		wantRows  []row
-		wantEdges []string
-	}{
+	tests := []extracttest.SummaryCase[row]{
 		{
-			name: "poetry-2",
-			fsys: testdata,
-			path: "poetry-2/poetry.lock",
-			wantRoot: inventory.Root{
+			Name: "poetry-2",
+			FS:   testdata,
+			Path: "poetry-2/poetry.lock",
+			WantRoot: inventory.Root{
 				ID: "poetry-2/poetry.lock", Kind: inventory.KindManifest,
 				PURL: "pkg:pypi/tweetsvc@0.4.0", Name: "tweetsvc", Version: "0.4.0",
 				Properties: map[string]string{"lock_version": "2.1"},
 			},
-			wantRows:  poetry2Rows,
-			wantEdges: poetry2Edges("poetry-2/poetry.lock"),
+			WantRows:  poetry2Rows,
+			WantEdges: poetry2Edges("poetry-2/poetry.lock"),
 		},
 		{
 			// The same lockfile with no pyproject.toml beside it: the
 			// packages nothing depends on are the direct ones.
-			name: "no-pyproject",
-			fsys: fstest.MapFS{"poetry.lock": {Data: poetry2}},
-			path: "poetry.lock",
-			wantRoot: inventory.Root{
+			Name: "no-pyproject",
+			FS:   fstest.MapFS{"poetry.lock": {Data: poetry2}},
+			Path: "poetry.lock",
+			WantRoot: inventory.Root{
 				ID: "poetry.lock", Kind: inventory.KindManifest,
 				Properties: map[string]string{"lock_version": "2.1"},
 			},
-			wantRows:  poetry2Rows,
-			wantEdges: poetry2Edges("poetry.lock"),
+			WantRows:  poetry2Rows,
+			WantEdges: poetry2Edges("poetry.lock"),
 		},
 		{
 			// lock-version 2.0 has no groups: scopes follow from the
 			// [tool.poetry] declarations. packaging is needed by pytest
 			// (dev) but declared as runtime; colorama only by pytest.
-			name: "poetry-1.8",
-			fsys: testdata,
-			path: "poetry-1.8/poetry.lock",
-			wantRoot: inventory.Root{
+			Name: "poetry-1.8",
+			FS:   testdata,
+			Path: "poetry-1.8/poetry.lock",
+			WantRoot: inventory.Root{
 				ID: "poetry-1.8/poetry.lock", Kind: inventory.KindManifest,
 				PURL: "pkg:pypi/feedcheck@1.2.0", Name: "feedcheck", Version: "1.2.0",
 				Properties: map[string]string{"lock_version": "2.0"},
 			},
-			wantRows: []row{
+			WantRows: []row{
 				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 3},
 				{PURL: "pkg:pypi/charset-normalizer@3.3.0", Scope: "runtime", Line: 14},
 				{PURL: "pkg:pypi/colorama@0.4.6", Scope: "dev", Line: 25},
@@ -136,7 +117,7 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:pypi/requests@2.31.0", Direct: true, Scope: "runtime", Line: 104},
 				{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Line: 125},
 			},
-			wantEdges: []string{
+			WantEdges: []string{
 				"poetry-1.8/poetry.lock -> pkg:pypi/packaging@24.1",
 				"poetry-1.8/poetry.lock -> pkg:pypi/pytest@8.3.3",
 				"poetry-1.8/poetry.lock -> pkg:pypi/requests@2.31.0",
@@ -155,14 +136,14 @@ func TestExtract(t *testing.T) {
 			// two numpy versions split by markers. tweepy asks for
 			// requests[socks], which brings PySocks; urllib3's extras are
 			// asked for by nobody and add no edges.
-			name: "poetry-1.1",
-			fsys: testdata,
-			path: "poetry-1.1/poetry.lock",
-			wantRoot: inventory.Root{
+			Name: "poetry-1.1",
+			FS:   testdata,
+			Path: "poetry-1.1/poetry.lock",
+			WantRoot: inventory.Root{
 				ID: "poetry-1.1/poetry.lock", Kind: inventory.KindManifest,
 				Properties: map[string]string{"lock_version": "1.1"},
 			},
-			wantRows: []row{
+			WantRows: []row{
 				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 1},
 				{PURL: "pkg:pypi/iniconfig@2.0.0", Direct: true, Scope: "dev", Line: 81},
 				{PURL: "pkg:pypi/numpy@1.24.4", Direct: true, Scope: "runtime", Line: 9},
@@ -172,7 +153,7 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:pypi/tweepy@4.14.0", Direct: true, Scope: "runtime", Line: 50},
 				{PURL: "pkg:pypi/urllib3@2.0.7", Scope: "runtime", Line: 65},
 			},
-			wantEdges: []string{
+			WantEdges: []string{
 				"poetry-1.1/poetry.lock -> pkg:pypi/iniconfig@2.0.0",
 				"poetry-1.1/poetry.lock -> pkg:pypi/numpy@1.24.4",
 				"poetry-1.1/poetry.lock -> pkg:pypi/numpy@1.26.4",
@@ -184,14 +165,14 @@ func TestExtract(t *testing.T) {
 			},
 		},
 		{
-			name: "sources",
-			fsys: testdata,
-			path: "sources/poetry.lock",
-			wantRoot: inventory.Root{
+			Name: "sources",
+			FS:   testdata,
+			Path: "sources/poetry.lock",
+			WantRoot: inventory.Root{
 				ID: "sources/poetry.lock", Kind: inventory.KindManifest,
 				Properties: map[string]string{"lock_version": "2.0"},
 			},
-			wantRows: []row{
+			WantRows: []row{
 				{PURL: "pkg:pypi/certifi@2023.7.22", Scope: "runtime", Line: 3},
 				{PURL: "pkg:pypi/corelib@0.3.1", Direct: true, Scope: "runtime", Line: 14, Source: "../corelib"},
 				{
@@ -210,7 +191,7 @@ func TestExtract(t *testing.T) {
 					Props: map[string]string{"index_url": "https://pypi.corp.example.com/simple", "index_name": "corp"},
 				},
 			},
-			wantEdges: []string{
+			WantEdges: []string{
 				"sources/poetry.lock -> pkg:pypi/corelib@0.3.1",
 				"sources/poetry.lock -> pkg:pypi/en-core-web-sm@3.7.1",
 				"sources/poetry.lock -> pkg:pypi/httpx@0.27.0",
@@ -221,27 +202,16 @@ func TestExtract(t *testing.T) {
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := run(t, tt.fsys, tt.path)
-			if err != nil {
-				t.Fatalf("Extract: %v", err)
-			}
-			extracttest.CheckSummary(t, g, tt.wantRoot, extracttest.LineRows, tt.wantRows, tt.wantEdges)
-		})
-	}
+	extracttest.RunSummaries(t, New(), extracttest.LineRows, tests)
 }
 
 // TestComponents compares whole components where digests matter.
 func TestComponents(t *testing.T) {
-	sha := func(v string) inventory.Hash { return inventory.Hash{Algorithm: "SHA-256", Value: v} }
-	tests := []struct {
-		path string
-		want inventory.Component
-	}{
+	sha := extracttest.SHA256
+	tests := []extracttest.ComponentCase{
 		{
-			path: "poetry-2/poetry.lock",
-			want: inventory.Component{
+			Path: "poetry-2/poetry.lock",
+			Want: inventory.Component{
 				PURL: "pkg:pypi/flask@3.0.0", Ecosystem: "PyPI", Name: "flask", Version: "3.0.0",
 				Direct: true, Scope: "runtime",
 				Hashes: []inventory.Hash{
@@ -254,8 +224,8 @@ func TestComponents(t *testing.T) {
 		{
 			// [metadata.files] lists both numpy versions under one name;
 			// each component gets the files of its own version.
-			path: "poetry-1.1/poetry.lock",
-			want: inventory.Component{
+			Path: "poetry-1.1/poetry.lock",
+			Want: inventory.Component{
 				PURL: "pkg:pypi/numpy@1.26.4", Ecosystem: "PyPI", Name: "numpy", Version: "1.26.4",
 				Direct: true, Scope: "runtime",
 				Hashes: []inventory.Hash{
@@ -266,8 +236,8 @@ func TestComponents(t *testing.T) {
 			},
 		},
 		{
-			path: "poetry-1.1/poetry.lock",
-			want: inventory.Component{
+			Path: "poetry-1.1/poetry.lock",
+			Want: inventory.Component{
 				PURL: "pkg:pypi/pysocks@1.7.1", Ecosystem: "PyPI", Name: "pysocks", Version: "1.7.1",
 				Scope: "optional",
 				Hashes: []inventory.Hash{
@@ -280,53 +250,25 @@ func TestComponents(t *testing.T) {
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.want.PURL, func(t *testing.T) {
-			g, err := run(t, os.DirFS("testdata"), tt.path)
-			if err != nil {
-				t.Fatalf("Extract: %v", err)
-			}
-			extracttest.CheckComponent(t, g, tt.want)
-		})
-	}
+	extracttest.RunComponents(t, New(), os.DirFS("testdata"), tests)
 }
 
 func TestErrors(t *testing.T) {
-	read := func(name string) []byte {
-		data, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+	read := func(name string) []byte { return extracttest.ReadFile(t, "testdata/"+name) }
+	tests := []extracttest.BadInput{
+		{Name: "not-toml", Data: read("not-toml/poetry.lock"), WantLine: 1, WantCol: 1, WantMsg: "toml:"},
+		{Name: "truncated", Data: read("truncated/poetry.lock"), WantLine: 11, WantCol: 63, WantMsg: "unterminated basic string"},
+		{Name: "wrong-types", Data: read("wrong-types/poetry.lock"), WantLine: 5, WantCol: 11, WantMsg: "cannot decode TOML float into struct field"},
+		{Name: "binary", Data: []byte("\x7fELF\x02\x01\x01\x00\x00\x00\xff\xfe[[package]]\n"), WantLine: 1, WantCol: 1, WantMsg: "toml:"},
+		{Name: "deep-nesting", Data: []byte("x = " + strings.Repeat("[", 20000)), WantLine: 1, WantMsg: "nested more than"},
 	}
-	tests := []struct {
-		name     string
-		data     []byte
-		wantLine int
-		wantCol  int
-		wantMsg  string
-	}{
-		{name: "not-toml", data: read("not-toml/poetry.lock"), wantLine: 1, wantCol: 1, wantMsg: "toml:"},
-		{name: "truncated", data: read("truncated/poetry.lock"), wantLine: 11, wantCol: 63, wantMsg: "unterminated basic string"},
-		{name: "wrong-types", data: read("wrong-types/poetry.lock"), wantLine: 5, wantCol: 11, wantMsg: "cannot decode TOML float into struct field"},
-		{name: "binary", data: []byte("\x7fELF\x02\x01\x01\x00\x00\x00\xff\xfe[[package]]\n"), wantLine: 1, wantCol: 1, wantMsg: "toml:"},
-		{name: "deep-nesting", data: []byte("x = " + strings.Repeat("[", 20000)), wantLine: 1, wantMsg: "nested more than"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := run(t, fstest.MapFS{"app/poetry.lock": {Data: tt.data}}, "app/poetry.lock")
-			if g != nil {
-				t.Errorf("graph = %v, want nil", g)
-			}
-			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "app/poetry.lock", Line: tt.wantLine, Column: tt.wantCol, Msg: tt.wantMsg})
-		})
-	}
+	extracttest.RunBadInputs(t, New(), "app/poetry.lock", tests)
 }
 
 // TestBadEntries checks that entries the extractor cannot use are reported
 // with their line while the rest of the file is still returned.
 func TestBadEntries(t *testing.T) {
-	g, err := run(t, os.DirFS("testdata"), "bad-entries/poetry.lock")
+	g, err := extracttest.Extract(t, New(), os.DirFS("testdata"), "bad-entries/poetry.lock")
 	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "bad-entries/poetry.lock", Line: 3})
 	if want := `package with invalid name "" (and 1 more problem)`; e.Err.Error() != want {
 		t.Errorf("message %q, want %q", e.Err, want)
@@ -335,9 +277,7 @@ func TestBadEntries(t *testing.T) {
 		t.Fatal("no graph beside the error")
 	}
 	want := []row{{PURL: "pkg:pypi/idna@3.4", Direct: true, Scope: "runtime", Line: 11}}
-	if diff := cmp.Diff(want, extracttest.LineRows(g)); diff != "" {
-		t.Errorf("components (-want +got):\n%s", diff)
-	}
+	extracttest.CheckRows(t, g, extracttest.LineRows, want)
 	// The unreadable digest is dropped, the good one kept.
 	if got := g.Component("pkg:pypi/idna@3.4").Hashes; len(got) != 1 || got[0].Value != "90b77e79eaa3eba6de819a0c442c0b4ceefc341a7a2ab77d7562bf49f425c5c2" {
 		t.Errorf("hashes = %v", got)
@@ -347,19 +287,9 @@ func TestBadEntries(t *testing.T) {
 // TestBadPyproject checks that a broken pyproject.toml is reported against
 // its own file and line while the lockfile is still read.
 func TestBadPyproject(t *testing.T) {
-	lock, err := os.ReadFile("testdata/poetry-1.8/poetry.lock")
-	if err != nil {
-		t.Fatal(err)
-	}
-	fsys := fstest.MapFS{
-		"svc/poetry.lock":    {Data: lock},
-		"svc/pyproject.toml": {Data: []byte("[tool.poetry]\nname = \"feedcheck\"\n[tool.poetry.dependencies\n")},
-	}
-	g, err := run(t, fsys, "svc/poetry.lock")
-	var e *extract.Error
-	if !errors.As(err, &e) || e.Path != "svc/pyproject.toml" || e.Line != 3 {
-		t.Fatalf("error %v, want one at svc/pyproject.toml:3", err)
-	}
+	lock := extracttest.ReadFile(t, "testdata/poetry-1.8/poetry.lock")
+	pyproject := []byte("[tool.poetry]\nname = \"feedcheck\"\n[tool.poetry.dependencies\n")
+	g := extracttest.CheckSiblingError(t, New(), "svc/poetry.lock", lock, "svc/pyproject.toml", pyproject, 3)
 	if g == nil || g.Len() != 10 {
 		t.Fatalf("graph %v, want the 10 locked packages", g)
 	}
@@ -369,13 +299,10 @@ func TestBadPyproject(t *testing.T) {
 }
 
 func TestCanceled(t *testing.T) {
-	data, err := os.ReadFile("testdata/poetry-1.8/poetry.lock")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := extracttest.ReadFile(t, "testdata/poetry-1.8/poetry.lock")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = New().Extract(ctx, &extract.Input{Path: "poetry.lock", Reader: bytes.NewReader(data)})
+	_, err := New().Extract(ctx, &extract.Input{Path: "poetry.lock", Reader: bytes.NewReader(data)})
 	var e *extract.Error
 	if !errors.As(err, &e) || !errors.Is(err, context.Canceled) || e.Path != "poetry.lock" {
 		t.Errorf("error %v, want a canceled *extract.Error for poetry.lock", err)

@@ -2,7 +2,6 @@ package uvlock
 
 import (
 	"bytes"
-	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -18,32 +17,20 @@ import (
 // compared where digests matter.
 type row = extracttest.LineRow
 
-// run extracts path from fsys, the scanned tree, as the walk would.
-func run(t *testing.T, fsys fs.FS, path string) (*inventory.Graph, error) {
-	t.Helper()
-	return extracttest.Extract(t, New(), fsys, path)
-}
-
 func TestExtract(t *testing.T) {
-	tests := []struct {
-		name      string
-		path      string
-		wantRoot  inventory.Root
-		wantRows  []row
-		wantEdges []string
-	}{
+	tests := []extracttest.SummaryCase[row]{
 		{
 			// The editable "." entry is the project. Its socks extra asks
 			// for requests[socks], which brings pysocks as optional;
 			// urllib3's socks extra is asked for by nobody.
-			name: "project",
-			path: "project/uv.lock",
-			wantRoot: inventory.Root{
+			Name: "project",
+			Path: "project/uv.lock",
+			WantRoot: inventory.Root{
 				ID: "project/uv.lock", Kind: inventory.KindManifest,
 				PURL: "pkg:pypi/tweetsvc@0.4.0", Name: "tweetsvc", Version: "0.4.0",
 				Properties: map[string]string{"lock_version": "1", "revision": "2", "requires_python": ">=3.11"},
 			},
-			wantRows: []row{
+			WantRows: []row{
 				{PURL: "pkg:pypi/blinker@1.6.3", Scope: "runtime", Line: 5},
 				{PURL: "pkg:pypi/certifi@2024.12.14", Scope: "runtime", Line: 14},
 				{PURL: "pkg:pypi/charset-normalizer@3.4.1", Scope: "runtime", Line: 23},
@@ -63,7 +50,7 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:pypi/urllib3@2.3.0", Scope: "runtime", Line: 209},
 				{PURL: "pkg:pypi/werkzeug@3.0.0", Scope: "runtime", Line: 223},
 			},
-			wantEdges: []string{
+			WantEdges: []string{
 				"project/uv.lock -> pkg:pypi/flask@3.0.0",
 				"project/uv.lock -> pkg:pypi/pytest@8.3.3",
 				"project/uv.lock -> pkg:pypi/requests@2.32.3",
@@ -89,14 +76,14 @@ func TestExtract(t *testing.T) {
 		{
 			// Forked resolution (uv 0.5, no revision): two numpy and two
 			// scipy versions; each scipy is linked to its own numpy only.
-			name: "forked",
-			path: "forked/uv.lock",
-			wantRoot: inventory.Root{
+			Name: "forked",
+			Path: "forked/uv.lock",
+			WantRoot: inventory.Root{
 				ID: "forked/uv.lock", Kind: inventory.KindManifest,
 				PURL: "pkg:pypi/analytics@0.1.0", Name: "analytics", Version: "0.1.0",
 				Properties: map[string]string{"lock_version": "1", "requires_python": ">=3.9"},
 			},
-			wantRows: []row{
+			WantRows: []row{
 				{PURL: "pkg:pypi/numpy@2.0.2", Direct: true, Scope: "runtime", Line: 27},
 				{PURL: "pkg:pypi/numpy@2.2.1", Direct: true, Scope: "runtime", Line: 39},
 				{PURL: "pkg:pypi/pandas@2.2.3", Direct: true, Scope: "runtime", Line: 51},
@@ -107,7 +94,7 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:pypi/six@1.17.0", Scope: "runtime", Line: 118},
 				{PURL: "pkg:pypi/tzdata@2024.2", Scope: "runtime", Line: 127},
 			},
-			wantEdges: []string{
+			WantEdges: []string{
 				"forked/uv.lock -> pkg:pypi/numpy@2.0.2",
 				"forked/uv.lock -> pkg:pypi/numpy@2.2.1",
 				"forked/uv.lock -> pkg:pypi/pandas@2.2.3",
@@ -126,13 +113,13 @@ func TestExtract(t *testing.T) {
 		{
 			// A virtual workspace root: no project entry, the members are
 			// the direct components; api's dev group is dev.
-			name: "workspace",
-			path: "workspace/uv.lock",
-			wantRoot: inventory.Root{
+			Name: "workspace",
+			Path: "workspace/uv.lock",
+			WantRoot: inventory.Root{
 				ID: "workspace/uv.lock", Kind: inventory.KindManifest,
 				Properties: map[string]string{"lock_version": "1", "revision": "3", "requires_python": ">=3.12"},
 			},
-			wantRows: []row{
+			WantRows: []row{
 				{PURL: "pkg:pypi/api@0.1.0", Direct: true, Scope: "runtime", Line: 11, Source: "packages/api", Props: map[string]string{"editable": "true"}},
 				{PURL: "pkg:pypi/certifi@2024.12.14", Scope: "runtime", Line: 38},
 				{PURL: "pkg:pypi/corelib@0.3.1", Direct: true, Scope: "runtime", Line: 47, Source: "packages/corelib", Props: map[string]string{"editable": "true"}},
@@ -152,7 +139,7 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:pypi/pluggy@1.5.0", Scope: "dev", Line: 111},
 				{PURL: "pkg:pypi/pytest@8.3.3", Scope: "dev", Line: 120},
 			},
-			wantEdges: []string{
+			WantEdges: []string{
 				"workspace/uv.lock -> pkg:pypi/api@0.1.0",
 				"workspace/uv.lock -> pkg:pypi/corelib@0.3.1",
 				"pkg:pypi/api@0.1.0 -> pkg:pypi/corelib@0.3.1",
@@ -169,27 +156,16 @@ func TestExtract(t *testing.T) {
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := run(t, os.DirFS("testdata"), tt.path)
-			if err != nil {
-				t.Fatalf("Extract: %v", err)
-			}
-			extracttest.CheckSummary(t, g, tt.wantRoot, extracttest.LineRows, tt.wantRows, tt.wantEdges)
-		})
-	}
+	extracttest.RunSummaries(t, New(), extracttest.LineRows, tests)
 }
 
 func TestComponents(t *testing.T) {
-	sha := func(v string) inventory.Hash { return inventory.Hash{Algorithm: "SHA-256", Value: v} }
-	tests := []struct {
-		path string
-		want inventory.Component
-	}{
+	sha := extracttest.SHA256
+	tests := []extracttest.ComponentCase{
 		{
 			// sdist first, then every wheel.
-			path: "project/uv.lock",
-			want: inventory.Component{
+			Path: "project/uv.lock",
+			Want: inventory.Component{
 				PURL: "pkg:pypi/requests@2.32.3", Ecosystem: "PyPI", Name: "requests", Version: "2.32.3",
 				Direct: true, Scope: "runtime",
 				Hashes: []inventory.Hash{
@@ -200,8 +176,8 @@ func TestComponents(t *testing.T) {
 			},
 		},
 		{
-			path: "workspace/uv.lock",
-			want: inventory.Component{
+			Path: "workspace/uv.lock",
+			Want: inventory.Component{
 				PURL: "pkg:pypi/en-core-web-sm@3.7.1", Ecosystem: "PyPI", Name: "en-core-web-sm", Version: "3.7.1",
 				Scope:     "runtime",
 				Hashes:    []inventory.Hash{sha("ad2f5b431d724592d014cb2736fdcdc15caa35d2098bb0b878539653ec77aefb")},
@@ -210,35 +186,19 @@ func TestComponents(t *testing.T) {
 			},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.want.PURL, func(t *testing.T) {
-			g, err := run(t, os.DirFS("testdata"), tt.path)
-			if err != nil {
-				t.Fatalf("Extract: %v", err)
-			}
-			extracttest.CheckComponent(t, g, tt.want)
-		})
-	}
+	extracttest.RunComponents(t, New(), os.DirFS("testdata"), tests)
 }
 
 // TestNoProject strips the project entry from a lockfile: the packages
 // nothing depends on become the direct ones.
 func TestNoProject(t *testing.T) {
-	data, err := os.ReadFile("testdata/forked/uv.lock")
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := extracttest.ReadFile(t, "testdata/forked/uv.lock")
 	data = bytes.Replace(data, []byte(`source = { virtual = "." }`), []byte(`source = { registry = "https://pypi.org/simple" }`), 1)
-	g, err := run(t, fstest.MapFS{"uv.lock": {Data: data}}, "uv.lock")
+	g, err := extracttest.Extract(t, New(), fstest.MapFS{"uv.lock": {Data: data}}, "uv.lock")
 	if err != nil {
 		t.Fatalf("Extract: %v", err)
 	}
-	var direct []string
-	for _, c := range g.Components() {
-		if c.Direct {
-			direct = append(direct, c.PURL)
-		}
-	}
+	direct := extracttest.DirectPURLs(g)
 	if diff := cmp.Diff([]string{"pkg:pypi/analytics@0.1.0"}, direct); diff != "" {
 		t.Errorf("direct (-want +got):\n%s", diff)
 	}
@@ -248,50 +208,26 @@ func TestNoProject(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
-	read := func(name string) []byte {
-		data, err := os.ReadFile("testdata/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return data
+	read := func(name string) []byte { return extracttest.ReadFile(t, "testdata/"+name) }
+	tests := []extracttest.BadInput{
+		{Name: "not-toml", Data: read("not-toml/uv.lock"), WantLine: 1, WantCol: 1, WantMsg: "toml:"},
+		{Name: "wrong-types", Data: read("wrong-types/uv.lock"), WantLine: 8, WantCol: 10, WantMsg: "cannot decode TOML string into struct field"},
+		{Name: "truncated", Data: read("project/uv.lock")[:900], WantLine: 18, WantCol: 55, WantMsg: "unterminated basic string"},
+		{Name: "binary", Data: []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00"), WantLine: 1, WantMsg: "toml:"},
+		{Name: "deep-nesting", Data: []byte("version = 1\n[[package]]\nname = \"a\"\ndependencies = " + strings.Repeat("[", 50000)), WantLine: 4, WantMsg: "nested more than"},
 	}
-	tests := []struct {
-		name     string
-		data     []byte
-		wantLine int
-		wantCol  int
-		wantMsg  string
-	}{
-		{name: "not-toml", data: read("not-toml/uv.lock"), wantLine: 1, wantCol: 1, wantMsg: "toml:"},
-		{name: "wrong-types", data: read("wrong-types/uv.lock"), wantLine: 8, wantCol: 10, wantMsg: "cannot decode TOML string into struct field"},
-		{name: "truncated", data: read("project/uv.lock")[:900], wantLine: 18, wantCol: 55, wantMsg: "unterminated basic string"},
-		{name: "binary", data: []byte("PK\x03\x04\x14\x00\x00\x00\x08\x00"), wantLine: 1, wantMsg: "toml:"},
-		{name: "deep-nesting", data: []byte("version = 1\n[[package]]\nname = \"a\"\ndependencies = " + strings.Repeat("[", 50000)), wantLine: 4, wantMsg: "nested more than"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			g, err := run(t, fstest.MapFS{"app/uv.lock": {Data: tt.data}}, "app/uv.lock")
-			if g != nil {
-				t.Errorf("graph = %v, want nil", g)
-			}
-			extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "app/uv.lock", Line: tt.wantLine, Column: tt.wantCol, Msg: tt.wantMsg})
-		})
-	}
+	extracttest.RunBadInputs(t, New(), "app/uv.lock", tests)
 }
 
 func TestBadEntries(t *testing.T) {
-	g, err := run(t, os.DirFS("testdata"), "bad-entries/uv.lock")
+	g, err := extracttest.Extract(t, New(), os.DirFS("testdata"), "bad-entries/uv.lock")
 	e := extracttest.CheckError(t, err, extracttest.ErrorWant{Path: "bad-entries/uv.lock", Line: 5})
 	if want := `package app: dependency with invalid name "idna; rm -rf /" (and 1 more problem)`; e.Err.Error() != want {
 		t.Errorf("message %q, want %q", e.Err, want)
 	}
 	want := []row{{PURL: "pkg:pypi/idna@3.10", Direct: true, Scope: "runtime", Line: 14}}
-	if diff := cmp.Diff(want, extracttest.LineRows(g)); diff != "" {
-		t.Errorf("components (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"bad-entries/uv.lock -> pkg:pypi/idna@3.10"}, extracttest.EdgeStrings(g)); diff != "" {
-		t.Errorf("edges (-want +got):\n%s", diff)
-	}
+	extracttest.CheckRows(t, g, extracttest.LineRows, want)
+	extracttest.CheckEdges(t, g, []string{"bad-entries/uv.lock -> pkg:pypi/idna@3.10"})
 }
 
 func TestClaims(t *testing.T) {
