@@ -652,8 +652,24 @@ func (w *writer) close() {
 
 var flateReaders = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
 
-// decode inflates and parses a stored record.
-func decode(id string, blob []byte) (*Vulnerability, error) {
+// indexRecord is how Load and LoadPackages decode a record: Details, the
+// long prose no matching or finding uses, is skipped (it shadows the
+// embedded field), which keeps a scan's index a good deal smaller. Get and
+// Query return whole records.
+type indexRecord struct {
+	Vulnerability
+	Details skipJSON `json:"details"`
+}
+
+// skipJSON accepts any JSON value and keeps nothing.
+type skipJSON struct{}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (*skipJSON) UnmarshalJSON([]byte) error { return nil }
+
+// decode inflates and parses a stored record: whole, or without Details
+// for an index.
+func decode(id string, blob []byte, whole bool) (*Vulnerability, error) {
 	zr := flateReaders.Get().(io.ReadCloser)
 	defer flateReaders.Put(zr)
 	if err := zr.(flate.Resetter).Reset(bytes.NewReader(blob), nil); err != nil {
@@ -670,16 +686,25 @@ func decode(id string, blob []byte) (*Vulnerability, error) {
 	if buf.Len() > MaxRecordSize {
 		return nil, fmt.Errorf("record %s: larger than %d bytes", id, MaxRecordSize)
 	}
-	var v Vulnerability
-	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
-		return nil, fmt.Errorf("record %s: %w", id, err)
+	var v *Vulnerability
+	if whole {
+		v = new(Vulnerability)
+		if err := json.Unmarshal(buf.Bytes(), v); err != nil {
+			return nil, fmt.Errorf("record %s: %w", id, err)
+		}
+	} else {
+		var rec indexRecord
+		if err := json.Unmarshal(buf.Bytes(), &rec); err != nil {
+			return nil, fmt.Errorf("record %s: %w", id, err)
+		}
+		v = &rec.Vulnerability
 	}
 	if buf.Cap() > 1<<20 {
 		// Do not keep a rare huge record's buffer alive in the pool.
 		buf.Reset()
 		*buf = bytes.Buffer{}
 	}
-	return &v, nil
+	return v, nil
 }
 
 var inflateBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -703,7 +728,7 @@ func (s *Store) Get(ctx context.Context, id string) (*Vulnerability, error) {
 	if err != nil {
 		return nil, s.corrupt(err)
 	}
-	v, err := decode(id, blob)
+	v, err := decode(id, blob, true)
 	if err != nil {
 		return nil, &CorruptError{Path: s.path, Err: err}
 	}
@@ -728,7 +753,7 @@ func (s *Store) Query(ctx context.Context, ecosystem, name string) ([]*Vulnerabi
 		if err := rows.Scan(&id, &blob); err != nil {
 			return nil, s.corrupt(err)
 		}
-		v, err := decode(id, blob)
+		v, err := decode(id, blob, true)
 		if err != nil {
 			return nil, &CorruptError{Path: s.path, Err: err}
 		}
@@ -781,7 +806,8 @@ func (ix *Index) Match(ecosystem, name, version string) (affected []*Vulnerabili
 
 // Load reads every record, not withdrawn, of the given ecosystems (base
 // names or with releases: "Debian:12" loads all of Debian) into an Index,
-// in one pass over the database. No ecosystems means all of them.
+// in one pass over the database. No ecosystems means all of them. Index
+// records leave Details out (see indexRecord); Get has the whole record.
 func (s *Store) Load(ctx context.Context, ecosystems []string) (*Index, error) {
 	want := map[string]bool{}
 	for _, e := range ecosystems {
@@ -900,7 +926,7 @@ func (s *Store) load(ctx context.Context, want map[string]bool, queries []query)
 			defer wg.Done()
 			keys := map[indexKey]bool{}
 			for r := range jobs {
-				v, err := decode(r.id, r.blob)
+				v, err := decode(r.id, r.blob, false)
 				if err != nil {
 					fail(&CorruptError{Path: s.path, Err: err})
 					continue

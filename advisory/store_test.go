@@ -660,3 +660,42 @@ func TestLoadPackagesAnswersAsLoad(t *testing.T) {
 		t.Errorf("LoadPackages(nil) = %d records, %v", empty.Len(), err)
 	}
 }
+
+// TestIndexLeavesDetailsOut checks that the index a scan loads drops the
+// records' prose, which nothing matches on, while Get keeps it.
+func TestIndexLeavesDetailsOut(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTest(t, Options{})
+	dir := t.TempDir()
+	rec := `{"schema_version":"1.6.0","id":"GHSA-aaaa-bbbb-cccc","modified":"2024-01-01T00:00:00Z",
+		"summary":"short","details":"a long explanation nobody matches on",
+		"affected":[{"package":{"ecosystem":"npm","name":"left-pad"},
+		"ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"1.3.0"}]}]}]}`
+	if err := os.WriteFile(filepath.Join(dir, "GHSA-aaaa-bbbb-cccc.json"), []byte(rec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, dir); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := s.Get(ctx, "GHSA-aaaa-bbbb-cccc")
+	if err != nil || whole.Details != "a long explanation nobody matches on" || whole.Summary != "short" {
+		t.Fatalf("Get = %+v, %v", whole, err)
+	}
+	for name, load := range map[string]func() (*Index, error){
+		"Load":         func() (*Index, error) { return s.Load(ctx, []string{"npm"}) },
+		"LoadPackages": func() (*Index, error) { return s.LoadPackages(ctx, map[string][]string{"npm": {"left-pad"}}) },
+	} {
+		ix, err := load()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := ix.Lookup("npm", "left-pad")
+		if len(got) != 1 || got[0].Details != "" || got[0].Summary != "short" || len(got[0].Affected) != 1 {
+			t.Errorf("%s: %+v", name, got)
+			continue
+		}
+		if affected, unknown := ix.Match("npm", "left-pad", "1.2.0"); len(affected) != 1 || len(unknown) != 0 {
+			t.Errorf("%s: Match = %v, %v", name, affected, unknown)
+		}
+	}
+}
