@@ -67,6 +67,7 @@ type Error struct {
 	Err       error
 }
 
+// Error formats the error as path:line:column: message.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString(e.Path)
@@ -83,6 +84,7 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the underlying error.
 func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error for path at line (0 when unknown).

@@ -799,6 +799,7 @@ type field struct {
 	name      string  // the member within it
 }
 
+// String renders the field path as errors name it.
 func (f field) String() string {
 	var b strings.Builder
 	switch {

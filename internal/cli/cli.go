@@ -32,12 +32,14 @@ type exitError struct {
 	err  error
 }
 
+// Error implements error.
 func (e *exitError) Error() string {
 	if e.err == nil {
 		return fmt.Sprintf("exit %d", e.code)
 	}
 	return e.err.Error()
 }
+// Unwrap returns the error that decided the exit code.
 func (e *exitError) Unwrap() error { return e.err }
 
 func usageErr(format string, args ...any) error {
