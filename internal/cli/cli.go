@@ -39,6 +39,7 @@ func (e *exitError) Error() string {
 	}
 	return e.err.Error()
 }
+
 // Unwrap returns the error that decided the exit code.
 func (e *exitError) Unwrap() error { return e.err }
 
