@@ -166,6 +166,7 @@ environment variable VOUCH_<FLAG> (for example VOUCH_FORMAT=json, VOUCH_EXCLUDE=
 		newScanCmd(e, g),
 		newSBOMCmd(e, g),
 		newDBCmd(e, g),
+		newBinaryCmd(e, g),
 		newVersionCmd(e),
 	)
 	return root
