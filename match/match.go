@@ -294,20 +294,9 @@ func (m *matcher) matchTargets(g *inventory.Graph, ts []target, loaded map[strin
 }
 
 // Ecosystems returns the ecosystems (base names, sorted) whose records
-// Match needs for g: what to pass to advisory.Store.Load.
+// Match needs for g: the keys of Packages, for advisory.Store.Load.
 func Ecosystems(g *inventory.Graph) []string {
-	seen := map[string]bool{}
-	for _, t := range targets(g) {
-		if t.ecosystem != "" {
-			seen[advisory.EcosystemBase(t.ecosystem)] = true
-		}
-	}
-	out := make([]string, 0, len(seen))
-	for e := range seen {
-		out = append(out, e)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(Packages(g)))
 }
 
 // Packages returns, per ecosystem, the package names Match looks up for g

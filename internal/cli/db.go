@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -142,7 +141,7 @@ func dbStatus(ctx context.Context, path string, now time.Time) (*statusDoc, erro
 	for _, eco := range st.Ecosystems {
 		age := eco.Age(now)
 		doc.Ecosystems = append(doc.Ecosystems, statusEcosystem{Ecosystem: eco.Ecosystem, Records: eco.Records,
-			Newest: eco.Newest, AsOf: eco.AsOf(), AgeDays: float64(int(age.Hours()/24*10)) / 10})
+			Newest: eco.Newest, AsOf: eco.AsOf(), AgeDays: ageDays(age)})
 		if age > advisory.StaleAfter {
 			doc.Stale = true
 			doc.Warnings = append(doc.Warnings, fmt.Sprintf("%s advisories are %d days old (older than %d): run 'vouch db update'",
@@ -326,26 +325,11 @@ holds, else ` + strings.Join(DefaultEcosystems, ", ") + `.`,
 
 // dbProgress draws download and import progress on a terminal.
 func dbProgress(w io.Writer) (func(advisory.Progress), func()) {
-	var mu sync.Mutex
-	var last time.Time
-	drawn := false
-	fn := func(p advisory.Progress) {
-		mu.Lock()
-		defer mu.Unlock()
-		if time.Since(last) < 100*time.Millisecond {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(w, "\r\033[K%s: %s %d records, %.1f MiB", p.Source, p.Stage, p.Records, float64(p.Bytes)/(1<<20))
-		drawn = true
-	}
-	stop := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if drawn {
-			fmt.Fprint(w, "\r\033[K")
-			drawn = false
-		}
-	}
-	return fn, stop
+	l := &statusLine{w: w}
+	return func(p advisory.Progress) {
+		l.draw(false, "%s: %s %d records, %.1f MiB", p.Source, p.Stage, p.Records, float64(p.Bytes)/(1<<20))
+	}, l.clear
 }
+
+// ageDays is an age in days to one decimal, as status and scan show it.
+func ageDays(age time.Duration) float64 { return float64(int(age.Hours()/24*10)) / 10 }

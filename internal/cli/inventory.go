@@ -113,30 +113,42 @@ func nothingRead(res *walk.Result) error {
 	return nil
 }
 
-// progress returns a walk progress callback that redraws one status line on
-// w at most every 100 ms, and a function that clears it.
+// statusLine redraws one line of progress on a terminal at most every
+// 100 ms (always when final is true); clear removes it.
+type statusLine struct {
+	w     io.Writer
+	mu    sync.Mutex
+	last  time.Time
+	drawn bool
+}
+
+func (l *statusLine) draw(final bool, format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if time.Since(l.last) < 100*time.Millisecond && !final {
+		return
+	}
+	l.last = time.Now()
+	fmt.Fprintf(l.w, "\r\033[K"+format, args...)
+	l.drawn = true
+}
+
+func (l *statusLine) clear() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.drawn {
+		fmt.Fprint(l.w, "\r\033[K")
+		l.drawn = false
+	}
+}
+
+// progress returns a walk progress callback drawing on w, and a function
+// that clears it.
 func progress(w io.Writer) (func(walk.Progress), func()) {
-	var mu sync.Mutex
-	var last time.Time
-	drawn := false
-	fn := func(p walk.Progress) {
-		mu.Lock()
-		defer mu.Unlock()
-		if time.Since(last) < 100*time.Millisecond && !p.Done {
-			return
-		}
-		last = time.Now()
-		fmt.Fprintf(w, "\r\033[Kscanning: %d files, %d read of %d claimed", p.Files, p.Extracted, p.Claimed)
-		drawn = true
-	}
-	stop := func() {
-		mu.Lock()
-		defer mu.Unlock()
-		if drawn {
-			fmt.Fprint(w, "\r\033[K")
-		}
-	}
-	return fn, stop
+	l := &statusLine{w: w}
+	return func(p walk.Progress) {
+		l.draw(p.Done, "scanning: %d files, %d read of %d claimed", p.Files, p.Extracted, p.Claimed)
+	}, l.clear
 }
 
 func isTerminal(w io.Writer) bool {

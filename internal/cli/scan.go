@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"slices"
 	"time"
 
@@ -122,7 +123,10 @@ func matchGraph(ctx context.Context, g *inventory.Graph, dbPath string, now time
 		if err != nil {
 			return nil, nil, info, inputErr(err)
 		}
-		wanted := match.Ecosystems(g)
+		// One pass over the graph says which packages, and so which
+		// ecosystems, the match will look up.
+		pkgs := match.Packages(g)
+		wanted := slices.Sorted(maps.Keys(pkgs))
 		info.Ecosystems = map[string]float64{}
 		for _, eco := range st.Ecosystems {
 			opt.Ecosystems = append(opt.Ecosystems, eco.Ecosystem)
@@ -130,7 +134,7 @@ func matchGraph(ctx context.Context, g *inventory.Graph, dbPath string, now time
 				continue
 			}
 			age := eco.Age(now)
-			info.Ecosystems[eco.Ecosystem] = float64(int(age.Hours()/24*10)) / 10
+			info.Ecosystems[eco.Ecosystem] = ageDays(age)
 			if age > advisory.StaleAfter {
 				info.Warnings = append(info.Warnings, fmt.Sprintf("%s advisories are %d days old: run 'vouch db update'", eco.Ecosystem, int(age.Hours()/24)))
 			}
@@ -143,7 +147,7 @@ func matchGraph(ctx context.Context, g *inventory.Graph, dbPath string, now time
 				info.Warnings = append(info.Warnings, fmt.Sprintf("the database has no %s advisories: run 'vouch db update --ecosystem %s'", eco, eco))
 			}
 		}
-		if dbIndex, err = store.LoadPackages(ctx, match.Packages(g)); err != nil {
+		if dbIndex, err = store.LoadPackages(ctx, pkgs); err != nil {
 			return nil, nil, info, inputErr(err)
 		}
 	}
