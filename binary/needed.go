@@ -58,6 +58,10 @@ type ChainOptions struct {
 	MaxLibraries int
 	// Scanner matches the libraries; nil uses the embedded rules.
 	Scanner *Scanner
+	// IFunc adds the loader-time checks of ifunc.go to every file of
+	// the chain: IFUNC resolvers (IFuncs) and the liblzma releases
+	// known to be backdoored (BackdooredRelease).
+	IFunc bool
 }
 
 // Library is one file of a chain: the executable or a shared library.
@@ -76,8 +80,13 @@ type Library struct {
 	// Parent is the Name of the library whose DT_NEEDED listed this one,
 	// or the executable's Path for direct dependencies.
 	Parent string `json:"parent,omitempty"`
-	// Findings are the signature scanner's hits in the file.
+	// Findings are the signature scanner's hits in the file, then, with
+	// ChainOptions.IFunc, those of the loader-time checks.
 	Findings []finding.Finding `json:"findings,omitempty"`
+	// IFuncs are the file's IFUNC resolvers when the loader-time checks
+	// had something to say about them (ChainOptions.IFunc); the
+	// ordinary glibc-style use is left out to keep results readable.
+	IFuncs []IFunc `json:"ifuncs,omitempty"`
 	// Err says why the file could not be scanned or its dependencies not
 	// read; the rest of the chain is still walked.
 	Err string `json:"error,omitempty"`
@@ -407,6 +416,7 @@ func versionOf(name string) string {
 type chainWalk struct {
 	fsys    rootFS
 	scanner *Scanner
+	ifunc   bool
 	conf    []string
 	confOK  bool
 }
@@ -507,7 +517,7 @@ func ScanChain(ctx context.Context, root, exe string, opt ChainOptions) (*ChainR
 		return nil, fmt.Errorf("root: %w", err)
 	}
 	defer r.Close()
-	w := &chainWalk{fsys: rootFS{r}, scanner: opt.Scanner}
+	w := &chainWalk{fsys: rootFS{r}, scanner: opt.Scanner, ifunc: opt.IFunc}
 
 	exePath := strings.TrimPrefix(path.Clean("/"+filepath.ToSlash(exe)), "/")
 	f, real, err := w.fsys.open(exePath)
@@ -515,12 +525,23 @@ func ScanChain(ctx context.Context, root, exe string, opt ChainOptions) (*ChainR
 		return nil, &extract.Error{Path: exePath, Err: err}
 	}
 	obj, fds, err := w.scanFile(ctx, f, real)
+	exeLib := Library{Name: path.Base(exePath), Path: exePath, RealPath: real, Findings: fds}
+	if err == nil && w.ifunc {
+		// The signature scan read the file; a resolver table it
+		// cannot read is recorded, not fatal to the walk.
+		if lerr := w.loaderChecks(ctx, f, &exeLib); lerr != nil {
+			exeLib.Err = lerr.Error()
+		}
+	}
 	f.Close()
+	if err == nil {
+		err = ctx.Err()
+	}
 	if err != nil {
 		return nil, err
 	}
 	res := &ChainResult{
-		Executable: Library{Name: path.Base(exePath), Path: exePath, RealPath: real, Findings: fds},
+		Executable: exeLib,
 		Libraries:  []Library{},
 		Missing:    []string{},
 	}
@@ -564,8 +585,13 @@ func ScanChain(ctx context.Context, root, exe string, opt ChainOptions) (*ChainR
 		seen[it.name] = true
 		lib := Library{Name: it.name, Path: p, RealPath: real, Version: versionOf(real), Parent: it.parent}
 		obj, fds, err := w.scanFile(ctx, f, real)
-		f.Close()
 		lib.Findings = fds
+		if w.ifunc {
+			if lerr := w.loaderChecks(ctx, f, &lib); err == nil {
+				err = lerr
+			}
+		}
+		f.Close()
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()

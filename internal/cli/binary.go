@@ -80,7 +80,7 @@ reached sshd through libsystemd. PATH is inside the root.`,
 			failing := 0
 			for _, p := range args {
 				log.Debug("binary chain", "root", root, "path", p)
-				res, err := binary.ScanChain(cmd.Context(), root, p, binary.ChainOptions{})
+				res, err := binary.ScanChain(cmd.Context(), root, p, binary.ChainOptions{IFunc: true})
 				if err != nil {
 					if cmd.Context().Err() != nil {
 						return cmd.Context().Err()
@@ -161,6 +161,11 @@ func writeBinaryTable(w io.Writer, doc *binaryDocument) error {
 		}
 		libs := append([]binary.Library{res.Executable}, res.Libraries...)
 		for _, l := range libs {
+			for _, fn := range l.IFuncs {
+				fmt.Fprintf(&b, "  ifunc in %s: %s\n", l.Name, ifuncText(fn))
+			}
+		}
+		for _, l := range libs {
 			for _, f := range l.Findings {
 				fmt.Fprintf(&b, "  %s %s in %s (%s): %s\n", strings.ToUpper(f.Severity.String()), f.ID, l.Name, l.RealPath, f.Summary)
 				for _, ev := range f.Evidence {
@@ -183,4 +188,29 @@ func writeBinaryTable(w io.Writer, doc *binaryDocument) error {
 	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// ifuncText is one IFUNC resolver as the table shows it:
+// "crc64_resolve @0x16d0 (lzma_crc64) in .text, calls 0x1690".
+func ifuncText(fn binary.IFunc) string {
+	var b strings.Builder
+	name := fn.ResolverName
+	if name == "" {
+		name = "resolver"
+	}
+	fmt.Fprintf(&b, "%s @%#x", name, fn.Resolver)
+	if fn.Symbol != "" {
+		fmt.Fprintf(&b, " (%s)", fn.Symbol)
+	}
+	if fn.Section != "" {
+		fmt.Fprintf(&b, " in %s", fn.Section)
+	}
+	if len(fn.Calls) > 0 {
+		calls := make([]string, len(fn.Calls))
+		for i, c := range fn.Calls {
+			calls[i] = fmt.Sprintf("%#x", c)
+		}
+		fmt.Fprintf(&b, ", calls %s", strings.Join(calls, ", "))
+	}
+	return b.String()
 }

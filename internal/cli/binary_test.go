@@ -37,7 +37,13 @@ func fakeRoot(t *testing.T, planted bool) (string, string, int64) {
 		}
 	}
 	src := func(n string) string { return filepath.Join("..", "..", "binary", "testdata", "chain", n) }
-	lzma := filepath.Join(libdir, "liblzma.so.5.6.1")
+	// A clean root carries a release the backdoor never reached: the
+	// file name alone makes 5.6.0 and 5.6.1 findings.
+	version := "5.4.5"
+	if planted {
+		version = "5.6.1"
+	}
+	lzma := filepath.Join(libdir, "liblzma.so."+version)
 	systemd := filepath.Join(libdir, "libsystemd.so.0")
 	lzmaArgs := []string{"-shared", "-fPIC", "-Wl,-soname,liblzma.so.5", "-o", lzma, src("lzma.c")}
 	if planted {
@@ -52,7 +58,7 @@ func fakeRoot(t *testing.T, planted bool) (string, string, int64) {
 			t.Fatalf("gcc %v: %v\n%s", args, err, msg)
 		}
 	}
-	if err := os.Symlink("liblzma.so.5.6.1", filepath.Join(libdir, "liblzma.so.5")); err != nil {
+	if err := os.Symlink("liblzma.so."+version, filepath.Join(libdir, "liblzma.so.5")); err != nil {
 		t.Fatal(err)
 	}
 	var off int64 = -1
@@ -89,7 +95,9 @@ func TestBinaryScan(t *testing.T) {
   missing: libc.so.6 (not found in the root)
   CRITICAL CVE-2024-3094 in liblzma.so.5 (usr/lib/%[1]s/liblzma.so.5.6.1): %[2]s
     rule xz-cve-2024-3094-function-signature pattern xc1 in section ".text" at offset 0x%[3]x: %[4]s
-1 executables, 2 libraries, 1 missing, 1 findings (1 critical)
+  CRITICAL CVE-2024-3094 in liblzma.so.5 (usr/lib/%[1]s/liblzma.so.5.6.1): liblzma 5.6.0/5.6.1 (CVE-2024-3094 backdoored releases)
+    file name liblzma.so.5.6.1 gives version 5.6.1
+1 executables, 2 libraries, 1 missing, 2 findings (2 critical)
 `, tr, rules[0].Description, off, sig)
 	out, errOut, code := run(t, "binary", "scan", "--root", root, "usr/sbin/sshd")
 	if code != 0 {
@@ -123,12 +131,12 @@ func TestBinaryScan(t *testing.T) {
 	if diff := cmp.Diff(wantLibs, got); diff != "" {
 		t.Errorf("JSON libraries (-want +got):\n%s", diff)
 	}
-	wantSummary := binarySummary{Executables: 1, Libraries: 2, Missing: 1, Findings: 1, BySeverity: map[string]int{"critical": 1}}
+	wantSummary := binarySummary{Executables: 1, Libraries: 2, Missing: 1, Findings: 2, BySeverity: map[string]int{"critical": 2}}
 	if diff := cmp.Diff(wantSummary, doc.Summary); diff != "" {
 		t.Errorf("JSON summary (-want +got):\n%s", diff)
 	}
-	if n := len(res.Libraries[1].Findings); n != 1 {
-		t.Errorf("liblzma has %d findings in JSON, want 1", n)
+	if n := len(res.Libraries[1].Findings); n != 2 {
+		t.Errorf("liblzma has %d findings in JSON, want 2 (the signature and the version)", n)
 	}
 }
 
