@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/vouchdev/vouch/inventory"
 )
@@ -151,6 +152,10 @@ type Finding struct {
 	Via []string `json:"via,omitempty"`
 	// References are URLs to advisories, fixes and reports.
 	References []string `json:"references,omitempty"`
+	// Published is when the advisory was first published (the earliest of
+	// the records it merges), zero when unknown: policies give teams a
+	// triage window counted from it.
+	Published time.Time `json:"published,omitzero"`
 	// Source names where the finding came from ("osv", "known-compromises",
 	// an analyzer's name).
 	Source string `json:"source"`

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/vouchdev/vouch/advisory"
@@ -70,6 +71,7 @@ type group struct {
 	evidence   []string
 	fixed      []string // as the records write them, smallest first
 	references []string
+	published  time.Time // earliest record publication
 	source     string
 }
 
@@ -225,6 +227,9 @@ func (m *matcher) newGroup(hits []hit, t target) *group {
 		}
 		if g.summary == "" {
 			g.summary = h.rec.Summary
+		}
+		if p := h.rec.Published; !p.IsZero() && (g.published.IsZero() || p.Before(g.published)) {
+			g.published = p
 		}
 		if g.details == "" {
 			g.details = h.rec.Details
@@ -528,6 +533,7 @@ func (grp *group) finding(g *inventory.Graph, t target) finding.Finding {
 		Locations:  slices.Clone(c.Locations),
 		Evidence:   slices.Clone(grp.evidence),
 		References: slices.Clone(grp.references),
+		Published:  grp.published,
 		Source:     grp.source,
 	}
 	if t.note != "" {
