@@ -167,6 +167,7 @@ environment variable VOUCH_<FLAG> (for example VOUCH_FORMAT=json, VOUCH_EXCLUDE=
 		newSBOMCmd(e, g),
 		newDBCmd(e, g),
 		newBinaryCmd(e, g),
+		newReleaseCmd(e, g),
 		newVersionCmd(e),
 	)
 	return root

@@ -1,0 +1,2 @@
+#include "tinyz.h"
+int tinyz_version(void) { return 120; }

@@ -1,0 +1,1 @@
+int tinyz_version(void);
