@@ -31,6 +31,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/vouchdev/vouch/finding"
@@ -72,6 +73,9 @@ const (
 type Options struct {
 	// Reference holds upstream m4 macros to check shipped ones against.
 	Reference *m4.Reference
+	// LoadReference, when Reference is nil, loads it while the tarball is
+	// read (reading ~900 macro files takes as long as a small release).
+	LoadReference func(context.Context) (*m4.Reference, error)
 	// Limits bound the archive; zero fields take archive's defaults.
 	Limits archive.Limits
 	// MaxAnalyze and MaxRetained: see the defaults.
@@ -230,8 +234,18 @@ func Compare(ctx context.Context, tarballPath, repoDir, ref string, opt Options)
 		candidates: map[string]bool{}, mentioned: map[string]bool{},
 		report: &Report{Tarball: tarballPath, Repo: repoDir, Ref: ref, Commit: commit,
 			Summary: Summary{BySeverity: map[string]int{}}}}
-	if opt.Reference != nil {
-		c.report.Summary.ReferenceMacros = opt.Reference.Len()
+	type loaded struct {
+		ref *m4.Reference
+		err error
+	}
+	refc := make(chan loaded, 1)
+	if opt.Reference == nil && opt.LoadReference != nil {
+		go func() {
+			ref, err := opt.LoadReference(ctx)
+			refc <- loaded{ref, err}
+		}()
+	} else {
+		refc <- loaded{opt.Reference, nil}
 	}
 	for p := range tree {
 		if InTestDir(p) {
@@ -245,7 +259,16 @@ func Compare(ctx context.Context, tarballPath, repoDir, ref string, opt Options)
 		return nil, err
 	}
 	if err := c.readGitSide(ctx); err != nil {
+		<-refc
 		return nil, err
+	}
+	l := <-refc
+	if l.err != nil {
+		return nil, l.err
+	}
+	c.opt.Reference = l.ref
+	if l.ref != nil {
+		c.report.Summary.ReferenceMacros = l.ref.Len()
 	}
 	if err := c.analyse(ctx); err != nil {
 		return nil, err
@@ -296,6 +319,17 @@ func wantsContent(p string) bool {
 	return false
 }
 
+// job is one archive entry handed from the reading goroutine to the one
+// that hashes and analyses it, so that decompression and the checks use
+// two cores.
+type job struct {
+	ae   *archive.Entry
+	data []byte // the content, when at most MaxAnalyze bytes (owned by the job)
+	sum  string // git's blob id, when the reader hashed a larger file itself
+}
+
+// readTarball streams the archive once: this goroutine decompresses and
+// reads entries, a second one hashes and checks them in archive order.
 func (c *comparison) readTarball(ctx context.Context, tarballPath string) error {
 	a, err := archive.Open(ctx, tarballPath, c.opt.Limits)
 	if err != nil {
@@ -304,8 +338,34 @@ func (c *comparison) readTarball(ctx context.Context, tarballPath string) error 
 	defer a.Close()
 	c.report.Format = a.Format()
 	c.report.Prefix = a.Prefix()
-	buf := make([]byte, 0, 1<<20)
-	for {
+
+	jobs := make(chan job, 16)
+	var failed atomic.Bool
+	var werr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for j := range jobs {
+			if werr != nil {
+				continue // drain
+			}
+			if werr = c.process(ctx, tarballPath, j); werr != nil {
+				failed.Store(true)
+			}
+		}
+	}()
+	rerr := c.stream(ctx, tarballPath, a, jobs, &failed)
+	close(jobs)
+	<-done
+	if werr != nil {
+		return werr
+	}
+	return rerr
+}
+
+// stream reads the entries and their content into jobs.
+func (c *comparison) stream(ctx context.Context, tarballPath string, a *archive.Archive, jobs chan<- job, failed *atomic.Bool) error {
+	for !failed.Load() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -319,99 +379,105 @@ func (c *comparison) readTarball(ctx context.Context, tarballPath string) error 
 		if ae.Kind == archive.Dir && ae.Problem == "" {
 			continue
 		}
-		e := c.entries[ae.Name]
-		if e == nil {
-			e = &entry{file: File{Path: ae.Name, Status: OnlyTarball, Size: ae.Size}}
-			c.entries[ae.Name] = e
-			c.order = append(c.order, ae.Name)
-		}
-		if ae.Problem != "" {
-			c.report.Summary.Problems++
-			e.file.Problem = ae.Problem
-			e.add(signal{rule: "archive-entry", severity: problemSeverity(ae.Problem),
-				summary:  fmt.Sprintf("archive entry %q: %s", ae.RawName, ae.Problem),
-				evidence: []string{strings.TrimSpace(fmt.Sprintf("%s %q %s", ae.Kind, ae.RawName, linkText(ae.Link)))}})
-			if ae.Kind != archive.Regular {
-				continue
+		j := job{ae: ae}
+		if ae.Kind == archive.Regular && r != nil {
+			if ae.Size <= c.opt.MaxAnalyze {
+				j.data = make([]byte, ae.Size)
+				if _, err := io.ReadFull(r, j.data); err != nil {
+					return fmt.Errorf("%s: entry %q: %w", tarballPath, ae.Name, err)
+				}
+			} else {
+				h := c.repo.blobHash(ae.Size)
+				n, err := io.Copy(h, r)
+				if err != nil {
+					return err
+				}
+				if n != ae.Size {
+					return fmt.Errorf("%s: entry %q: read %d bytes, header says %d", tarballPath, ae.Name, n, ae.Size)
+				}
+				j.sum = hex.EncodeToString(h.Sum(nil))
 			}
 		}
-		switch ae.Kind {
-		case archive.Symlink:
-			e.link = ae.Link
-			continue
-		case archive.Hardlink:
-			e.link = ae.Link
-			e.file.Note = "hard link to " + ae.Link
-			continue
-		case archive.Regular:
-		default:
-			e.add(signal{rule: "archive-entry", severity: finding.Medium,
-				summary:  fmt.Sprintf("archive entry %q is a %s, which a source release has no use for", ae.RawName, ae.Kind),
-				evidence: []string{fmt.Sprintf("%s %q", ae.Kind, ae.RawName)}})
-			continue
-		}
-		g := c.tree[ae.Name]
-		h := c.repo.blobHash(ae.Size)
-		keep := ae.Size <= c.opt.MaxAnalyze && c.retained+ae.Size <= c.opt.MaxRetained
-		var data []byte
-		if ae.Size <= c.opt.MaxAnalyze {
-			buf = buf[:0]
-			bw := bytes.NewBuffer(buf)
-			n, err := io.Copy(bw, io.LimitReader(r, ae.Size+1))
-			if err != nil {
-				return err
-			}
-			if n != ae.Size {
-				return fmt.Errorf("%s: entry %q: read %d bytes, header says %d", tarballPath, ae.Name, n, ae.Size)
-			}
-			buf = bw.Bytes()
-			h.Write(buf)
-			data = buf
-		} else {
-			n, err := io.Copy(h, r)
-			if err != nil {
-				return err
-			}
-			if n != ae.Size {
-				return fmt.Errorf("%s: entry %q: read %d bytes, header says %d", tarballPath, ae.Name, n, ae.Size)
-			}
-			e.file.Note = fmt.Sprintf("%d bytes: too large for content checks", ae.Size)
-		}
-		sum := hex.EncodeToString(h.Sum(nil))
-		if data != nil {
-			e.binary = isBinary(data)
-		}
-		if g != nil && !g.Symlink() && !g.Submodule() && g.Object == sum {
-			e.file.Status = Identical
-		} else if g != nil {
-			e.file.Status = Different
-		}
-		e.git = g
-		if data == nil {
-			continue
-		}
-		c.noteMentions(ae.Name, data)
-		fix := isFixture(ae.Name, data)
-		if fix {
-			c.candidates[path.Base(ae.Name)] = true
-		}
-		switch {
-		case fix && len(data) > smallFixture && e.file.Status != Different:
-			// Analysed now, from the read buffer: keeping every large
-			// test file until the end would hold the release in memory.
-			if err := c.analyseFixture(ctx, e, data); err != nil {
-				return err
-			}
-		case !keep:
-			e.file.Note = "not kept for content checks: the release's retained-bytes bound was reached"
-		case e.file.Status != Identical || fix || wantsContent(ae.Name) || looksLikeScript(data):
-			e.data = bytes.Clone(data)
-			c.retained += int64(len(data))
-			if err := c.analyseScript(ctx, e); err != nil {
-				return err
-			}
+		jobs <- j
+	}
+	return nil
+}
+
+// process records one entry: its status against git, and the checks that
+// can run on it alone.
+func (c *comparison) process(ctx context.Context, tarballPath string, j job) error {
+	ae := j.ae
+	e := c.entries[ae.Name]
+	if e == nil {
+		e = &entry{file: File{Path: ae.Name, Status: OnlyTarball, Size: ae.Size}}
+		c.entries[ae.Name] = e
+		c.order = append(c.order, ae.Name)
+	}
+	if ae.Problem != "" {
+		c.report.Summary.Problems++
+		e.file.Problem = ae.Problem
+		e.add(signal{rule: "archive-entry", severity: problemSeverity(ae.Problem),
+			summary:  fmt.Sprintf("archive entry %q: %s", ae.RawName, ae.Problem),
+			evidence: []string{strings.TrimSpace(fmt.Sprintf("%s %q %s", ae.Kind, ae.RawName, linkText(ae.Link)))}})
+		if ae.Kind != archive.Regular {
+			return nil
 		}
 	}
+	switch ae.Kind {
+	case archive.Symlink:
+		e.link = ae.Link
+		return nil
+	case archive.Hardlink:
+		e.link = ae.Link
+		e.file.Note = "hard link to " + ae.Link
+		return nil
+	case archive.Regular:
+	default:
+		e.add(signal{rule: "archive-entry", severity: finding.Medium,
+			summary:  fmt.Sprintf("archive entry %q is a %s, which a source release has no use for", ae.RawName, ae.Kind),
+			evidence: []string{fmt.Sprintf("%s %q", ae.Kind, ae.RawName)}})
+		return nil
+	}
+	data, sum := j.data, j.sum
+	if sum == "" {
+		h := c.repo.blobHash(int64(len(data)))
+		h.Write(data)
+		sum = hex.EncodeToString(h.Sum(nil))
+	} else {
+		e.file.Note = fmt.Sprintf("%d bytes: too large for content checks", ae.Size)
+	}
+	g := c.tree[ae.Name]
+	e.git = g
+	if g != nil && !g.Symlink() && !g.Submodule() && g.Object == sum {
+		e.file.Status = Identical
+	} else if g != nil {
+		e.file.Status = Different
+	}
+	if j.sum != "" {
+		return nil
+	}
+	e.binary = isBinary(data)
+	c.noteMentions(ae.Name, data)
+	fix := isFixture(ae.Name, data)
+	if fix {
+		c.candidates[path.Base(ae.Name)] = true
+	}
+	keep := c.retained+int64(len(data)) <= c.opt.MaxRetained
+	switch {
+	case fix && len(data) > smallFixture && e.file.Status != Different:
+		// Analysed now: keeping every large test file until the end
+		// would hold the release in memory.
+		return c.analyseFixture(ctx, e, data)
+	case e.file.Status != Identical || fix || wantsContent(ae.Name) || looksLikeScript(data):
+		if !keep {
+			e.file.Note = "not kept for content checks: the release's retained-bytes bound was reached"
+			return nil
+		}
+		e.data = data
+		c.retained += int64(len(data))
+		return c.analyseScript(ctx, e)
+	}
+	return nil
 }
 
 func linkText(l string) string {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -62,12 +63,15 @@ The findings come ranked, the one that matters first, each with evidence to chec
 			var opt release.Options
 			opt.Logger = log
 			if len(dirs) > 0 {
-				rs, err := m4.LoadReference(ctx, dirs...)
-				if err != nil {
-					return inputErr(fmt.Errorf("--m4-reference: %w", err))
+				// Loaded while the tarball is read.
+				opt.LoadReference = func(ctx context.Context) (*m4.Reference, error) {
+					rs, err := m4.LoadReference(ctx, dirs...)
+					if err != nil {
+						return nil, fmt.Errorf("--m4-reference: %w", err)
+					}
+					log.Debug("m4 reference", "dirs", dirs, "macros", rs.Len())
+					return rs, nil
 				}
-				opt.Reference = rs
-				log.Debug("m4 reference", "dirs", dirs, "macros", rs.Len())
 			} else if !g.quiet {
 				fmt.Fprintln(e.stderr, "vouch: no m4 reference directory: macros are checked by content only (see --m4-reference)")
 			}
