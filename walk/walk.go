@@ -68,6 +68,27 @@ type Result struct {
 	// Files counts the regular files seen; Claimed those an extractor
 	// claimed; Read those from which an extractor got a graph.
 	Files, Claimed, Read int
+	// Manifests are the paths (slash-separated, relative, in walk order)
+	// of every manifest and lockfile seen by name, whether or not an
+	// extractor reads it: a policy checks that each manifest has its lockfile.
+	Manifests []string
+}
+
+// manifestNames are the file names Result.Manifests records.
+var manifestNames = map[string]bool{
+	"package.json": true, "package-lock.json": true, "npm-shrinkwrap.json": true, "yarn.lock": true,
+	"pnpm-lock.yaml": true, "bun.lockb": true, "bun.lock": true, "pyproject.toml": true, "poetry.lock": true,
+	"uv.lock": true, "pdm.lock": true, "Pipfile": true, "Pipfile.lock": true, "setup.py": true, "setup.cfg": true,
+	"go.mod": true, "go.sum": true, "go.work": true, "Cargo.toml": true, "Cargo.lock": true, "Gemfile": true,
+	"Gemfile.lock": true, "composer.json": true, "composer.lock": true, "pom.xml": true, "build.gradle": true,
+	"build.gradle.kts": true, "gradle.lockfile": true, "packages.lock.json": true, "mix.exs": true, "mix.lock": true,
+}
+
+// isManifestName reports whether a file name is a manifest or lockfile
+// (requirements*.txt included).
+func isManifestName(name string) bool {
+	return manifestNames[name] || strings.HasPrefix(name, "requirements") && strings.HasSuffix(name, ".txt") ||
+		strings.HasSuffix(name, ".csproj")
 }
 
 type job struct {
@@ -265,6 +286,9 @@ func (w *walker) walkTree(ctx context.Context, jobs chan<- job, res *Result) err
 		if w.excluded(p) {
 			return nil
 		}
+		if isManifestName(d.Name()) {
+			res.Manifests = append(res.Manifests, p)
+		}
 		info, err := d.Info()
 		if err != nil {
 			return nil
@@ -289,13 +313,16 @@ func (w *walker) walkTree(ctx context.Context, jobs chan<- job, res *Result) err
 	})
 }
 
-func (w *walker) offerSingle(ctx context.Context, name string, jobs chan<- job, _ *Result) error {
+func (w *walker) offerSingle(ctx context.Context, name string, jobs chan<- job, res *Result) error {
 	info, err := w.root.Lstat(name)
 	if err != nil {
 		return fmt.Errorf("walk: %w", err)
 	}
 	if !info.Mode().IsRegular() {
 		return fmt.Errorf("walk: %s: not a regular file", name)
+	}
+	if isManifestName(filepath.Base(name)) {
+		res.Manifests = append(res.Manifests, filepath.ToSlash(name))
 	}
 	var claimers []extract.Extractor
 	for _, e := range w.opt.Extractors {

@@ -357,3 +357,27 @@ func TestWalkLinkedTarget(t *testing.T) {
 		t.Errorf("components (-want +got):\n%s", diff)
 	}
 }
+
+// TestWalkManifests: every manifest and lockfile is listed by name, read
+// by an extractor or not, and excluded or skipped directories stay out.
+func TestWalkManifests(t *testing.T) {
+	root := t.TempDir()
+	write(t, root, map[string]string{
+		"package.json":                  "{}",
+		"package-lock.json":             "{}",
+		"svc/go.mod":                    "module x\n",
+		"svc/requirements-dev.txt":      "",
+		"web/pyproject.toml":            "",
+		"node_modules/dep/package.json": "{}",
+		".git/config/go.mod":            "",
+		"docs/readme.md":                "",
+	})
+	res, err := Walk(context.Background(), root, Options{Extractors: []extract.Extractor{deps{}}, Exclude: []string{"web"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"package-lock.json", "package.json", "svc/go.mod", "svc/requirements-dev.txt"}
+	if diff := cmp.Diff(want, res.Manifests); diff != "" {
+		t.Errorf("manifests (-want +got):\n%s", diff)
+	}
+}
