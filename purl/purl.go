@@ -97,9 +97,11 @@ func For(ecosystem, name, version string, qualifiers map[string]string) string {
 		}
 	case Actions:
 		// owner/repo/path/to/action: the PURL subpath carries the path.
+		// GitHub owner and repository names are case-insensitive: the
+		// PURL spec lower-cases them, so Actions/Checkout is actions/checkout.
 		parts := strings.SplitN(name, "/", 3)
 		if len(parts) >= 2 {
-			ns, name = parts[0], parts[1]
+			ns, name = strings.ToLower(parts[0]), strings.ToLower(parts[1])
 		}
 		var sub string
 		if len(parts) == 3 {
@@ -179,9 +181,10 @@ func Parse(s string) (Package, error) {
 	case packageurl.TypeGithub:
 		pkg.Ecosystem = Actions
 		// GitHub owner and repository names are case-insensitive; the
-		// PURL type lower-cases them, so the whole name is compared so.
-		pkg.Name = strings.ToLower(join(join(p.Namespace, "/", p.Name), "/", p.Subpath))
-		pkg.Subpath = ""
+		// PURL type lower-cases them. The name is owner/repo, as OSV's
+		// GitHub Actions advisories write it; an action's path inside the
+		// repository (github/codeql-action/init) stays in Subpath.
+		pkg.Name = strings.ToLower(join(p.Namespace, "/", p.Name))
 	case packageurl.TypeDebian, packageurl.TypeApk:
 		switch strings.ToLower(p.Namespace) {
 		case "debian":

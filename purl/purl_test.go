@@ -32,8 +32,10 @@ func TestForAndParse(t *testing.T) {
 		{Maven, "org.apache.logging.log4j:log4j-core", "2.14.1", nil, "pkg:maven/org.apache.logging.log4j/log4j-core@2.14.1",
 			Package{Ecosystem: Maven, Name: "org.apache.logging.log4j:log4j-core", Version: "2.14.1"}},
 		{CratesIO, "serde", "1.0.200", nil, "pkg:cargo/serde@1.0.200", Package{Ecosystem: CratesIO, Name: "serde", Version: "1.0.200"}},
+		{Actions, "Actions/Checkout", "v4", nil, "pkg:github/actions/checkout@v4",
+			Package{Ecosystem: Actions, Name: "actions/checkout", Version: "v4"}},
 		{Actions, "actions/cache/restore", "v4", nil, "pkg:github/actions/cache@v4#restore",
-			Package{Ecosystem: Actions, Name: "actions/cache/restore", Version: "v4"}},
+			Package{Ecosystem: Actions, Name: "actions/cache", Version: "v4", Subpath: "restore"}},
 		{"Debian", "bash", "5.2.15-2+b2", nil, "pkg:deb/debian/bash@5.2.15-2%2Bb2",
 			Package{Ecosystem: "Debian", Name: "bash", Version: "5.2.15-2+b2"}},
 	}

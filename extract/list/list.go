@@ -6,6 +6,7 @@ package list
 import (
 	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/extract/dpkg"
+	"github.com/vouchdev/vouch/extract/ghactions"
 	"github.com/vouchdev/vouch/extract/gobinary"
 	"github.com/vouchdev/vouch/extract/gomod"
 	"github.com/vouchdev/vouch/extract/gowork"
@@ -32,5 +33,6 @@ func All() []extract.Extractor {
 		pdmlock.New(),
 		dpkg.New(),
 		sbomfile.New(),
+		ghactions.New(),
 	}
 }
