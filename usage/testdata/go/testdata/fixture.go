@@ -1,0 +1,5 @@
+package fixture
+
+import "github.com/pkg/errors"
+
+var E = errors.New("fixture")

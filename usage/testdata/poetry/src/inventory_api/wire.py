@@ -1,0 +1,1 @@
+from google import protobuf  # noqa: F401

@@ -1,0 +1,4 @@
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "corsheaders",
+]
