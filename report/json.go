@@ -17,7 +17,7 @@ func (JSON) Inventory(w io.Writer, inv *Inventory) error { return writeInventory
 
 // Scan implements Handler.
 func (JSON) Scan(w io.Writer, doc *ScanDocument) error {
-	return writeObject(w, []field{
+	fields := []field{
 		{key: "schema_version", value: doc.SchemaVersion},
 		{key: "tool", value: doc.Tool},
 		{key: "target", value: doc.Target},
@@ -26,7 +26,11 @@ func (JSON) Scan(w io.Writer, doc *ScanDocument) error {
 		{key: "findings", n: len(doc.Findings), each: func(i int) any { return doc.Findings[i] }},
 		{key: "unmatched", n: len(doc.Unmatched), each: func(i int) any { return doc.Unmatched[i] }},
 		{key: "errors", n: len(doc.Errors), each: func(i int) any { return doc.Errors[i] }},
-	})
+	}
+	if doc.Policy != nil {
+		fields = append(fields, field{key: "policy", value: doc.Policy})
+	}
+	return writeObject(w, fields)
 }
 
 // Why implements Handler.

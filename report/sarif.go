@@ -3,6 +3,7 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -158,6 +159,22 @@ func SARIF(w io.Writer, doc *ScanDocument) error {
 			res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: just}}
 		}
 		run.Results = append(run.Results, res)
+	}
+	if doc.Policy != nil {
+		// The gate's violations join the scan's results as their own rules.
+		var buf strings.Builder
+		if err := PolicySARIF(&buf, doc.Policy); err != nil {
+			return err
+		}
+		var pl sarifLog
+		if err := json.Unmarshal([]byte(buf.String()), &pl); err == nil && len(pl.Runs) == 1 {
+			offset := len(run.Tool.Driver.Rules)
+			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, pl.Runs[0].Tool.Driver.Rules...)
+			for _, r := range pl.Runs[0].Results {
+				r.RuleIndex += offset
+				run.Results = append(run.Results, r)
+			}
+		}
 	}
 	return writeJSON(w, sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",

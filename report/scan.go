@@ -59,6 +59,9 @@ type ScanDocument struct {
 	Findings      []ScanFinding `json:"findings"`
 	Unmatched     []Unmatched   `json:"unmatched"`
 	Errors        []FileError   `json:"errors"`
+	// Policy is the gate's evaluation when a policy applied (vouch.yaml
+	// found or --policy given); absent otherwise.
+	Policy *PolicyDocument `json:"policy,omitempty"`
 	// Inventory is the inventory the findings were drawn from; it is not
 	// written in JSON (use "vouch inventory" for it) but handlers such as
 	// SARIF need it.

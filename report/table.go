@@ -97,6 +97,12 @@ func (Table) Scan(w io.Writer, doc *ScanDocument) error {
 		}
 		fmt.Fprintf(bw, "findings: %s\n", strings.Join(parts, ", "))
 	}
+	if doc.Policy != nil {
+		fmt.Fprintln(bw)
+		if err := PolicyTable(bw, doc.Policy); err != nil {
+			return err
+		}
+	}
 	return bw.Flush()
 }
 

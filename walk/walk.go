@@ -82,6 +82,7 @@ var manifestNames = map[string]bool{
 	"go.mod": true, "go.sum": true, "go.work": true, "Cargo.toml": true, "Cargo.lock": true, "Gemfile": true,
 	"Gemfile.lock": true, "composer.json": true, "composer.lock": true, "pom.xml": true, "build.gradle": true,
 	"build.gradle.kts": true, "gradle.lockfile": true, "packages.lock.json": true, "mix.exs": true, "mix.lock": true,
+	"gems.rb": true, "gems.locked": true,
 }
 
 // isManifestName reports whether a file name is a manifest or lockfile

@@ -168,6 +168,7 @@ environment variable VOUCH_<FLAG> (for example VOUCH_FORMAT=json, VOUCH_EXCLUDE=
 		newDBCmd(e, g),
 		newBinaryCmd(e, g),
 		newReleaseCmd(e, g),
+		newPolicyCmd(e, g),
 		newVersionCmd(e),
 	)
 	return root

@@ -26,6 +26,8 @@ type scanFlags struct {
 	failOn string
 	paths  int
 	vex    []string
+	// noPolicy skips the gate even when a vouch.yaml is found.
+	noPolicy bool
 }
 
 func newScanCmd(e *env, g *globals) *cobra.Command {
@@ -33,6 +35,7 @@ func newScanCmd(e *env, g *globals) *cobra.Command {
 	var out outputFlags
 	var db dbFlags
 	var sf scanFlags
+	var pf policyFlags
 	cmd := &cobra.Command{
 		Use:   "scan [PATH]",
 		Short: "The main job: inventory PATH and report what in it is known to be vulnerable, malicious or compromised",
@@ -80,11 +83,30 @@ taken as clean.`,
 				vex.Apply(d, findings)
 			}
 			doc := report.NewScan(inv, res.Graph, findings, unmatched, dbInfo, sf.paths)
+			if !sf.noPolicy {
+				pol, err := pf.load(target, pf.path != "")
+				if err != nil {
+					return err
+				}
+				if pol != nil {
+					pres, err := pf.gate(cmd.Context(), e, g, pol, target, res, findings)
+					if err != nil {
+						return err
+					}
+					doc.Policy = report.NewPolicy(tool(), target, pol.Path, pres)
+				}
+			}
 			if err := out.write(e, func(w io.Writer) error { return write(w, doc) }); err != nil {
 				return err
 			}
 			if err := nothingRead(res); err != nil {
 				return err
+			}
+			if doc.Policy != nil && !doc.Policy.Pass {
+				if !g.quiet {
+					fmt.Fprintf(e.stderr, "vouch: policy %s failed: %d violations\n", doc.Policy.Policy, len(doc.Policy.Violations))
+				}
+				return &exitError{code: ExitFindings}
 			}
 			if failOn >= 0 && doc.Failing(failOn) > 0 {
 				if !g.quiet {
@@ -100,6 +122,8 @@ taken as clean.`,
 	out.register(cmd, "table", report.ScanFormats)
 	cmd.Flags().StringVar(&sf.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above `SEVERITY` (critical|high|medium|low|unknown)")
 	cmd.Flags().IntVar(&sf.paths, "paths", 3, "show at most `N` dependency paths per finding")
+	pf.register(cmd)
+	cmd.Flags().BoolVar(&sf.noPolicy, "no-policy", false, "do not apply vouch.yaml even when one is found")
 	cmd.Flags().StringSliceVar(&sf.vex, "vex", nil, "apply OpenVEX statements from `FILE` (repeatable): not_affected and fixed suppress findings")
 	return cmd
 }

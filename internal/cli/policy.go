@@ -1,0 +1,316 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vouchdev/vouch/finding"
+	"github.com/vouchdev/vouch/inventory"
+	"github.com/vouchdev/vouch/policy"
+	"github.com/vouchdev/vouch/registry"
+	"github.com/vouchdev/vouch/report"
+	"github.com/vouchdev/vouch/usage"
+	"github.com/vouchdev/vouch/walk"
+)
+
+// policyFlags choose the policy and how its inputs are gathered.
+type policyFlags struct {
+	path       string
+	offline    bool
+	registries []string
+	noProject  bool
+}
+
+func (p *policyFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&p.path, "policy", "", "the policy `FILE` (default: vouch.yaml or .vouch.yaml found upward from PATH)")
+	cmd.Flags().BoolVar(&p.offline, "offline", false, "take release times from the cache only; unknown ones are handled as the policy's on_unknown says")
+	cmd.Flags().StringSliceVar(&p.registries, "registry", nil, "registry base URL for an ecosystem, `ECOSYSTEM=URL` (repeatable; npm, Go, PyPI, crates.io); default: the ecosystem's own configuration")
+	cmd.Flags().BoolVar(&p.noProject, "ignore-project-registry-config", false, "read no registry configuration (.npmrc, pip.conf) from the scanned project: for untrusted trees such as pull requests from forks")
+}
+
+// load finds and loads the policy for target. required says whether its
+// absence is an error (policy check) or means no gate (scan).
+func (p *policyFlags) load(target string, required bool) (*policy.Policy, error) {
+	path := p.path
+	if path == "" {
+		found, err := policy.Find(target)
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		if found == "" {
+			if required {
+				return nil, inputErr(fmt.Errorf("no vouch.yaml in %s or above it: write one with 'vouch policy init', or give --policy", target))
+			}
+			return nil, nil
+		}
+		path = found
+	}
+	pol, err := policy.Load(path)
+	if err != nil {
+		return nil, inputErr(err)
+	}
+	return pol, nil
+}
+
+// gate gathers what the policy's rules need (release times, unused
+// dependencies, the manifests seen) and evaluates it.
+func (p *policyFlags) gate(ctx context.Context, e *env, g *globals, pol *policy.Policy, target string, res *walk.Result, findings []finding.Finding) (*policy.Result, error) {
+	log := g.logger(e)
+	root := target
+	if fi, err := os.Stat(target); err == nil && !fi.IsDir() {
+		root = filepath.Dir(target)
+	}
+	in := policy.Input{Graph: res.Graph, Findings: findings, Files: res.Manifests, Now: time.Now(),
+		AdvisoryPublished: map[string]time.Time{}}
+	for _, f := range findings {
+		if f.Published.IsZero() {
+			continue
+		}
+		for _, id := range append([]string{f.ID}, f.Aliases...) {
+			in.AdvisoryPublished[id] = f.Published
+		}
+	}
+	if pol.MinReleaseAge != nil {
+		published, notes, err := p.publishTimes(ctx, log, root, res.Graph)
+		if err != nil {
+			return nil, err
+		}
+		in.Published = published
+		for _, n := range notes {
+			log.Debug("registry", "note", n)
+		}
+	}
+	if pol.Unused != nil {
+		unused, errs, err := usage.Find(ctx, root, res.Graph, usage.Options{Logger: log})
+		if err != nil {
+			return nil, inputErr(err)
+		}
+		for _, err := range errs {
+			if !g.quiet {
+				fmt.Fprintf(e.stderr, "vouch: unused dependencies: %v\n", err)
+			}
+		}
+		for _, u := range unused {
+			in.Unused = append(in.Unused, policy.Unused{PURL: u.PURL, Name: u.Name, Ecosystem: u.Ecosystem, Manifest: u.Manifest})
+		}
+	}
+	return pol.Evaluate(ctx, in)
+}
+
+// publishTimes asks the registries (or their cache) when each resolved
+// version of the graph was published.
+func (p *policyFlags) publishTimes(ctx context.Context, log interface {
+	Debug(string, ...any)
+}, root string, gr *inventory.Graph) (map[string]policy.PublishInfo, []string, error) {
+	override := map[string]string{}
+	for _, r := range p.registries {
+		eco, url, ok := strings.Cut(r, "=")
+		if !ok || eco == "" || url == "" {
+			return nil, nil, usageErr("--registry %q: want ECOSYSTEM=URL", r)
+		}
+		override[eco] = url
+	}
+	var keys []registry.Key
+	byKey := map[registry.Key][]string{}
+	for _, c := range gr.Components() {
+		if c.Version == "" || !isRegistryEcosystem(c.Ecosystem) {
+			continue
+		}
+		k := registry.Key{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], c.PURL)
+	}
+	out := map[string]policy.PublishInfo{}
+	if len(keys) == 0 {
+		return out, nil, nil
+	}
+	client, err := registry.New(registry.Options{Offline: p.offline, Override: override, ProjectDir: root,
+		IgnoreProjectConfig: p.noProject})
+	if err != nil {
+		return nil, nil, inputErr(fmt.Errorf("registry: %w", err))
+	}
+	defer client.Close()
+	for k, r := range client.PublishTimes(ctx, keys) {
+		info := policy.PublishInfo{Time: r.Published, Known: r.Known}
+		if r.Err != nil {
+			info.Err = r.Err.Error()
+		}
+		for _, purl := range byKey[k] {
+			out[purl] = info
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	return out, client.Notes(), nil
+}
+
+func isRegistryEcosystem(eco string) bool {
+	for _, r := range policy.RegistryEcosystems {
+		if eco == r {
+			return true
+		}
+	}
+	return false
+}
+
+func newPolicyCmd(e *env, g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "The CI gate: write, check and explain vouch.yaml",
+	}
+	cmd.AddCommand(newPolicyInitCmd(e), newPolicyCheckCmd(e, g), newPolicyExplainCmd(e, g))
+	return cmd
+}
+
+func newPolicyInitCmd(e *env) *cobra.Command {
+	var force bool
+	var output string
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Write a commented starting policy (vouch.yaml) that follows the usual advice",
+		Long: `init writes a starting vouch.yaml: lockfiles required, versions pinned with integrity
+hashes, GitHub Actions pinned to commits, no version younger than 60 days, known-malicious
+packages denied, critical and high vulnerabilities with a fix failing the gate. Every key is
+commented; docs/policy.md documents them all.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if output == "-" {
+				_, err := e.stdout.Write(policy.Init())
+				return err
+			}
+			if _, err := os.Stat(output); err == nil && !force {
+				return inputErr(fmt.Errorf("%s exists: use --force to replace it", output))
+			}
+			o := outputFlags{output: output}
+			if err := o.write(e, func(w io.Writer) error { _, err := w.Write(policy.Init()); return err }); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "vouch: wrote %s\n", output)
+			return nil
+		},
+	}
+	cmd.Flags().StringVarP(&output, "output", "o", "vouch.yaml", "write to `FILE` (- for standard output)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace an existing file")
+	return cmd
+}
+
+// policyRun walks target, matches advisories and evaluates the policy:
+// what check and explain share.
+func policyRun(ctx context.Context, e *env, g *globals, src *sourceFlags, db *dbFlags, pf *policyFlags, target string) (*policy.Policy, *policy.Result, *walk.Result, []finding.Finding, error) {
+	pol, err := pf.load(target, true)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	dbPath, err := db.resolve()
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	res, err := walkTarget(ctx, e, g, src, target)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if err := nothingRead(res); err != nil {
+		return nil, nil, nil, nil, err
+	}
+	findings, _, _, err := matchGraph(ctx, res.Graph, dbPath, time.Now())
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	out, err := pf.gate(ctx, e, g, pol, target, res, findings)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return pol, out, res, findings, nil
+}
+
+func newPolicyCheckCmd(e *env, g *globals) *cobra.Command {
+	var src sourceFlags
+	var out outputFlags
+	var db dbFlags
+	var pf policyFlags
+	cmd := &cobra.Command{
+		Use:   "check [PATH]",
+		Short: "Evaluate the policy over PATH: exit 0 when it passes, 1 on violations",
+		Long: `check inventories PATH, matches advisories, asks the registries (or their cache) when each
+resolved version was published, finds declared dependencies nothing imports, and evaluates
+every rule of the policy. Each violation comes with its reason and the manifest line that
+declares the component. Expired exceptions stop applying and are reported; exceptions that
+match nothing are reported as stale.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			write, err := report.ForPolicy(out.format)
+			if err != nil {
+				return usageErr("%v", err)
+			}
+			target := targetArg(args, 0)
+			pol, res, _, _, err := policyRun(cmd.Context(), e, g, &src, &db, &pf, target)
+			if err != nil {
+				return err
+			}
+			doc := report.NewPolicy(tool(), target, pol.Path, res)
+			if err := out.write(e, func(w io.Writer) error { return write(w, doc) }); err != nil {
+				return err
+			}
+			if !res.Pass {
+				if !g.quiet {
+					fmt.Fprintf(e.stderr, "vouch: policy %s failed: %d violations\n", pol.Path, len(res.Violations))
+				}
+				return &exitError{code: ExitFindings}
+			}
+			return nil
+		},
+	}
+	src.register(cmd)
+	db.register(cmd)
+	pf.register(cmd)
+	out.register(cmd, "table", report.PolicyFormats)
+	return cmd
+}
+
+func newPolicyExplainCmd(e *env, g *globals) *cobra.Command {
+	var src sourceFlags
+	var out outputFlags
+	var db dbFlags
+	var pf policyFlags
+	cmd := &cobra.Command{
+		Use:   "explain NAME|NAME@VERSION|PURL [PATH]",
+		Short: "Show every rule that applied to a component and why it passed or failed",
+		Args:  cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out.format != "table" && out.format != "json" {
+				return usageErr("--format %q: want table|json", out.format)
+			}
+			target := targetArg(args, 1)
+			pol, res, _, _, err := policyRun(cmd.Context(), e, g, &src, &db, &pf, target)
+			if err != nil {
+				return err
+			}
+			decisions := res.Explain(args[0])
+			if len(decisions) == 0 {
+				fmt.Fprintf(e.stderr, "vouch: no component matches %q\n", args[0])
+				return &exitError{code: ExitFindings}
+			}
+			return out.write(e, func(w io.Writer) error {
+				if out.format == "json" {
+					return report.WritePolicyExplain(w, tool(), pol.Path, args[0], decisions)
+				}
+				return report.PolicyExplainTable(w, decisions)
+			})
+		},
+	}
+	src.register(cmd)
+	db.register(cmd)
+	pf.register(cmd)
+	out.register(cmd, "table", []string{"table", "json"})
+	return cmd
+}
