@@ -84,12 +84,17 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		debug.SetGCPercent(50)
 	}
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, isTerminal: isTerminal(stderr)}
-	root := newRoot(e)
+	root, g := newRoot(e)
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.ExecuteContext(ctx)
+	// Cobra skips the post-run hook when a command fails: profiles of a
+	// failing run (a gate that finds violations) are written here.
+	if perr := g.stopProfiles(); perr != nil && err == nil {
+		err = perr
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -132,7 +137,7 @@ type globals struct {
 	cpuFile    *os.File
 }
 
-func newRoot(e *env) *cobra.Command {
+func newRoot(e *env) (*cobra.Command, *globals) {
 	g := &globals{}
 	root := &cobra.Command{
 		Use:   "vouch",
@@ -148,9 +153,6 @@ environment variable VOUCH_<FLAG> (for example VOUCH_FORMAT=json, VOUCH_EXCLUDE=
 				return err
 			}
 			return g.startProfiles()
-		},
-		PersistentPostRunE: func(*cobra.Command, []string) error {
-			return g.stopProfiles()
 		},
 	}
 	root.SetVersionTemplate("vouch {{.Version}}\n")
@@ -171,7 +173,7 @@ environment variable VOUCH_<FLAG> (for example VOUCH_FORMAT=json, VOUCH_EXCLUDE=
 		newPolicyCmd(e, g),
 		newVersionCmd(e),
 	)
-	return root
+	return root, g
 }
 
 // applyEnv sets every flag the command line left unset from VOUCH_<NAME>,

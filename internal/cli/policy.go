@@ -59,46 +59,72 @@ func (p *policyFlags) load(target string, required bool) (*policy.Policy, error)
 	return pol, nil
 }
 
-// gate gathers what the policy's rules need (release times, unused
-// dependencies, the manifests seen) and evaluates it.
-func (p *policyFlags) gate(ctx context.Context, e *env, g *globals, pol *policy.Policy, target string, res *walk.Result, findings []finding.Finding) (*policy.Result, error) {
+// gathered is what a policy needs beyond the graph and the findings:
+// release times and unused dependencies. Gathering it does not depend on
+// advisory matching, so the two run at once.
+type gathered struct {
+	published map[string]policy.PublishInfo
+	unused    []policy.Unused
+	err       error
+}
+
+// gather starts collecting release times and unused dependencies for the
+// policy's rules; the channel yields the result once.
+func (p *policyFlags) gather(ctx context.Context, e *env, g *globals, pol *policy.Policy, target string, res *walk.Result) <-chan gathered {
+	out := make(chan gathered, 1)
 	log := g.logger(e)
 	root := target
 	if fi, err := os.Stat(target); err == nil && !fi.IsDir() {
 		root = filepath.Dir(target)
 	}
+	go func() {
+		var gt gathered
+		defer func() { out <- gt }()
+		if pol.MinReleaseAge != nil {
+			published, notes, err := p.publishTimes(ctx, log, root, res.Graph)
+			if err != nil {
+				gt.err = err
+				return
+			}
+			gt.published = published
+			for _, n := range notes {
+				log.Debug("registry", "note", n)
+			}
+		}
+		if pol.Unused != nil {
+			unused, errs, err := usage.Find(ctx, root, res.Graph, usage.Options{Logger: log})
+			if err != nil {
+				gt.err = inputErr(err)
+				return
+			}
+			for _, err := range errs {
+				if !g.quiet {
+					fmt.Fprintf(e.stderr, "vouch: unused dependencies: %v\n", err)
+				}
+			}
+			for _, u := range unused {
+				gt.unused = append(gt.unused, policy.Unused{PURL: u.PURL, Name: u.Name, Ecosystem: u.Ecosystem, Manifest: u.Manifest})
+			}
+		}
+	}()
+	return out
+}
+
+// evaluate runs the policy over the graph, the findings and what gather
+// collected.
+func evaluate(ctx context.Context, pol *policy.Policy, res *walk.Result, findings []finding.Finding, pending <-chan gathered) (*policy.Result, error) {
+	gt := <-pending
+	if gt.err != nil {
+		return nil, gt.err
+	}
 	in := policy.Input{Graph: res.Graph, Findings: findings, Files: res.Manifests, Now: time.Now(),
-		AdvisoryPublished: map[string]time.Time{}}
+		AdvisoryPublished: map[string]time.Time{}, Published: gt.published, Unused: gt.unused}
 	for _, f := range findings {
 		if f.Published.IsZero() {
 			continue
 		}
 		for _, id := range append([]string{f.ID}, f.Aliases...) {
 			in.AdvisoryPublished[id] = f.Published
-		}
-	}
-	if pol.MinReleaseAge != nil {
-		published, notes, err := p.publishTimes(ctx, log, root, res.Graph)
-		if err != nil {
-			return nil, err
-		}
-		in.Published = published
-		for _, n := range notes {
-			log.Debug("registry", "note", n)
-		}
-	}
-	if pol.Unused != nil {
-		unused, errs, err := usage.Find(ctx, root, res.Graph, usage.Options{Logger: log})
-		if err != nil {
-			return nil, inputErr(err)
-		}
-		for _, err := range errs {
-			if !g.quiet {
-				fmt.Fprintf(e.stderr, "vouch: unused dependencies: %v\n", err)
-			}
-		}
-		for _, u := range unused {
-			in.Unused = append(in.Unused, policy.Unused{PURL: u.PURL, Name: u.Name, Ecosystem: u.Ecosystem, Manifest: u.Manifest})
 		}
 	}
 	return pol.Evaluate(ctx, in)
@@ -222,11 +248,13 @@ func policyRun(ctx context.Context, e *env, g *globals, src *sourceFlags, db *db
 	if err := nothingRead(res); err != nil {
 		return nil, nil, nil, nil, err
 	}
+	pending := pf.gather(ctx, e, g, pol, target, res)
 	findings, _, _, err := matchGraph(ctx, res.Graph, dbPath, time.Now())
 	if err != nil {
+		<-pending
 		return nil, nil, nil, nil, err
 	}
-	out, err := pf.gate(ctx, e, g, pol, target, res, findings)
+	out, err := evaluate(ctx, pol, res, findings, pending)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}

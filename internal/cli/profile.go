@@ -37,7 +37,9 @@ func (g *globals) stopProfiles() error {
 	if g.memprofile == "" {
 		return nil
 	}
-	f, err := os.Create(g.memprofile)
+	path := g.memprofile
+	g.memprofile = "" // written once
+	f, err := os.Create(path)
 	if err != nil {
 		return usageErr("memprofile: %v", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/match"
 	"github.com/vouchdev/vouch/match/vex"
+	"github.com/vouchdev/vouch/policy"
 	"github.com/vouchdev/vouch/report"
 )
 
@@ -75,26 +76,35 @@ taken as clean.`,
 				return err
 			}
 			inv := report.NewInventory(target, tool(), res)
+			// The policy's release times and unused dependencies are
+			// gathered while advisories are matched.
+			var pol *policy.Policy
+			var pending <-chan gathered
+			if !sf.noPolicy {
+				if pol, err = pf.load(target, pf.path != ""); err != nil {
+					return err
+				}
+				if pol != nil {
+					pending = pf.gather(cmd.Context(), e, g, pol, target, res)
+				}
+			}
 			findings, unmatched, dbInfo, err := matchGraph(cmd.Context(), res.Graph, dbPath, time.Now())
 			if err != nil {
+				if pending != nil {
+					<-pending
+				}
 				return err
 			}
 			for _, d := range vexDocs {
 				vex.Apply(d, findings)
 			}
 			doc := report.NewScan(inv, res.Graph, findings, unmatched, dbInfo, sf.paths)
-			if !sf.noPolicy {
-				pol, err := pf.load(target, pf.path != "")
+			if pol != nil {
+				pres, err := evaluate(cmd.Context(), pol, res, findings, pending)
 				if err != nil {
 					return err
 				}
-				if pol != nil {
-					pres, err := pf.gate(cmd.Context(), e, g, pol, target, res, findings)
-					if err != nil {
-						return err
-					}
-					doc.Policy = report.NewPolicy(tool(), target, pol.Path, pres)
-				}
+				doc.Policy = report.NewPolicy(tool(), target, pol.Path, pres)
 			}
 			if err := out.write(e, func(w io.Writer) error { return write(w, doc) }); err != nil {
 				return err
