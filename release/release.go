@@ -339,7 +339,9 @@ func (c *comparison) readTarball(ctx context.Context, tarballPath string) error 
 	c.report.Format = a.Format()
 	c.report.Prefix = a.Prefix()
 
-	jobs := make(chan job, 16)
+	// A short queue: the reader stays a few files ahead, so memory holds a
+	// few files in flight, not the release.
+	jobs := make(chan job, 4)
 	var failed atomic.Bool
 	var werr error
 	done := make(chan struct{})
