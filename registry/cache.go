@@ -226,9 +226,43 @@ const lookupSQL = `SELECT p.ecosystem, p.name, p.version, p.status, p.published,
 // of 2,000 components spent most of its time in this one query).
 const lookupChunk = 512
 
+// scanSQL reads every cached row of one ecosystem.
+const scanSQL = `SELECT ecosystem, name, version, status, published, fetched_at, source FROM publish WHERE ecosystem = ?1`
+
+// countSQL counts one ecosystem's cached rows (a range of the primary key).
+const countSQL = `SELECT count(*) FROM publish WHERE ecosystem = ?1`
+
+// scanMin is the number of keys of one ecosystem from which reading all
+// its rows may beat one primary-key seek per key: SQLite reads a range in
+// a few milliseconds where 2,000 seeks through json_each took 30.
+const scanMin = 256
+
 // lookup returns the cached rows of keys.
 func (c *cache) lookup(ctx context.Context, keys []ckey) (map[ckey]cacheEntry, error) {
 	out := make(map[ckey]cacheEntry, len(keys))
+	// Ecosystems asked for many keys, whose cached rows are not many more,
+	// are read whole and picked from in Go.
+	byEco := map[string][]ckey{}
+	for _, k := range keys {
+		byEco[k.eco] = append(byEco[k.eco], k)
+	}
+	keys = keys[:0:0]
+	for eco, ks := range byEco {
+		var rows int
+		if len(ks) < scanMin || c.db.QueryRowContext(ctx, countSQL, eco).Scan(&rows) != nil || rows > 8*len(ks) {
+			keys = append(keys, ks...)
+			continue
+		}
+		all := make(map[ckey]cacheEntry, rows)
+		if err := c.query(ctx, scanSQL, []any{eco}, all); err != nil {
+			return out, err
+		}
+		for _, k := range ks {
+			if e, ok := all[k]; ok {
+				out[k] = e
+			}
+		}
+	}
 	var chunks [][]ckey
 	for len(keys) > 0 {
 		n := min(len(keys), lookupChunk)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1061,4 +1062,39 @@ func memStats() runtime.MemStats {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
 	return m
+}
+
+// TestWarmLookupPaths reads a warm cache both ways lookup can: a project
+// whose keys are most of an ecosystem's cached rows (read whole), and a
+// few keys among many rows (one seek per key). Both must give every
+// cached answer and nothing for a key never cached.
+func TestWarmLookupPaths(t *testing.T) {
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name          string
+		cached, asked int
+	}{
+		// warmKeys spreads keys over four ecosystems.
+		{"most rows asked: whole ecosystem read", 2400, 2400},
+		{"few of many rows asked: seeks", 20000, 1200},
+		{"under the scan minimum", 800, 800},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := testOptions(t)
+			opt.Now = func() time.Time { return now }
+			opt.Offline = true
+			keys := warmKeys(t, opt.CacheDir, tt.cached, now)[:tt.asked]
+			missing := Key{Ecosystem: keys[0].Ecosystem, Name: keys[0].Name, Version: "999.0.0"}
+			c := newClient(t, opt)
+			got := c.PublishTimes(context.Background(), append(slices.Clone(keys), missing))
+			for _, k := range keys {
+				if r := got[k]; !r.Known || !r.FromCache || r.Published.IsZero() {
+					t.Fatalf("%v: %+v", k, r)
+				}
+			}
+			if r := got[missing]; r.Known || !errors.Is(r.Err, ErrOffline) {
+				t.Errorf("never cached %v: %+v", missing, r)
+			}
+		})
+	}
 }
