@@ -434,6 +434,8 @@ func (e *evaluation) pinning(s *subject) {
 	}
 	if ps.integrity {
 		switch {
+		case goStdlib(c):
+			e.add(s, RuleIntegrity, Pass, r.Severity, "the Go standard library comes with the toolchain, not from a module download: there is no module hash to record")
 		case len(c.Hashes) == 1 || len(c.Hashes) == 2 && c.Hashes[0].Algorithm == c.Hashes[1].Algorithm:
 			// The common case, one algorithm: its reason is made once.
 			alg := c.Hashes[0].Algorithm
@@ -675,6 +677,10 @@ func (e *evaluation) releaseAge(s *subject) {
 	}
 	if min <= 0 {
 		e.add(s, RuleMinReleaseAge, Pass, r.Severity, "the policy sets no minimum release age for "+ecosystemOr(c.Ecosystem))
+		return
+	}
+	if goStdlib(c) {
+		e.add(s, RuleMinReleaseAge, Pass, r.Severity, "the Go standard library is released with the toolchain, not through the module proxy")
 		return
 	}
 	for _, pat := range r.Exempt {
@@ -1164,4 +1170,11 @@ func firstPath(d Decision) string {
 		return ""
 	}
 	return d.Locations[0].Path
+}
+
+// goStdlib reports whether c is the Go standard library pseudo-component
+// that Go binaries and go.mod toolchain lines carry: it has no module
+// hash and no module proxy release time.
+func goStdlib(c *inventory.Component) bool {
+	return c.Ecosystem == purl.Go && c.Name == "stdlib"
 }

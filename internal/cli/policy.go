@@ -14,6 +14,7 @@ import (
 	"github.com/vouchdev/vouch/finding"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/policy"
+	"github.com/vouchdev/vouch/purl"
 	"github.com/vouchdev/vouch/registry"
 	"github.com/vouchdev/vouch/report"
 	"github.com/vouchdev/vouch/usage"
@@ -26,6 +27,9 @@ type policyFlags struct {
 	offline    bool
 	registries []string
 	noProject  bool
+	// exclude are the walk's --exclude globs, which the unused-dependency
+	// search honours too.
+	exclude []string
 }
 
 func (p *policyFlags) register(cmd *cobra.Command) {
@@ -92,7 +96,7 @@ func (p *policyFlags) gather(ctx context.Context, e *env, g *globals, pol *polic
 			}
 		}
 		if pol.Unused != nil {
-			unused, errs, err := usage.Find(ctx, root, res.Graph, usage.Options{Logger: log})
+			unused, errs, err := usage.Find(ctx, root, res.Graph, usage.Options{Logger: log, Exclude: p.exclude})
 			if err != nil {
 				gt.err = inputErr(err)
 				return
@@ -146,7 +150,7 @@ func (p *policyFlags) publishTimes(ctx context.Context, log interface {
 	var keys []registry.Key
 	byKey := map[registry.Key][]string{}
 	for _, c := range gr.Components() {
-		if c.Version == "" || !isRegistryEcosystem(c.Ecosystem) {
+		if c.Version == "" || !isRegistryEcosystem(c.Ecosystem) || c.Ecosystem == purl.Go && c.Name == "stdlib" {
 			continue
 		}
 		k := registry.Key{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
@@ -248,6 +252,7 @@ func policyRun(ctx context.Context, e *env, g *globals, src *sourceFlags, db *db
 	if err := nothingRead(res); err != nil {
 		return nil, nil, nil, nil, err
 	}
+	pf.exclude = src.exclude
 	pending := pf.gather(ctx, e, g, pol, target, res)
 	findings, _, _, err := matchGraph(ctx, res.Graph, dbPath, time.Now())
 	if err != nil {

@@ -85,6 +85,7 @@ taken as clean.`,
 					return err
 				}
 				if pol != nil {
+					pf.exclude = src.exclude
 					pending = pf.gather(cmd.Context(), e, g, pol, target, res)
 				}
 			}
