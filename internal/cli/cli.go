@@ -171,6 +171,7 @@ environment variable VOUCH_<FLAG> (for example VOUCH_FORMAT=json, VOUCH_EXCLUDE=
 		newBinaryCmd(e, g),
 		newReleaseCmd(e, g),
 		newPolicyCmd(e, g),
+		newRepoCmd(e, g),
 		newVersionCmd(e),
 	)
 	return root, g
