@@ -56,40 +56,44 @@ type Options struct {
 // address (case-insensitively; by name when there is none). Name and
 // Email are those of the earliest commit.
 type Contributor struct {
-	Name, Email string
+	Name  string `json:"name"`
+	Email string `json:"email"`
 	// FirstAuthored is the author date of their first commit; zero if
 	// they only ever committed others' work.
-	FirstAuthored time.Time
+	FirstAuthored time.Time `json:"first_authored,omitzero"`
 	// FirstCommitted is the commit date of the first commit they
 	// committed themselves: when they had commit rights, or pushed.
-	FirstCommitted time.Time
+	FirstCommitted time.Time `json:"first_committed,omitzero"`
 	// LastSeen is the latest date they appear as author or committer.
-	LastSeen time.Time
+	LastSeen time.Time `json:"last_seen,omitzero"`
 	// Authored and Committed count commits in the history of HEAD and the
 	// tags.
-	Authored, Committed int
+	Authored  int `json:"authored"`
+	Committed int `json:"committed"`
 	// Signed counts the commits they committed that carry a signature.
-	Signed int
+	Signed int `json:"signed"`
 }
 
 // Release is one tag.
 type Release struct {
-	Tag string
+	Tag string `json:"tag"`
 	// Commit is the tagged commit; empty if the tag names a tree or blob.
-	Commit string
+	Commit string `json:"commit"`
 	// Time is the tagger date of an annotated tag, otherwise the date of
 	// the tagged commit.
-	Time time.Time
+	Time time.Time `json:"time,omitzero"`
 	// Tagger is "Name <email>" of an annotated tag's tagger.
-	Tagger string
+	Tagger string `json:"tagger,omitempty"`
 	// Annotated tells a tag object from a lightweight tag.
-	Annotated bool
+	Annotated bool `json:"annotated"`
 	// Signed is true when the tag object carries an OpenPGP, SSH or X.509
 	// signature; it is not verified.
-	Signed bool
+	Signed bool `json:"signed"`
 	// KeyID (OpenPGP 16 hex digits), Fingerprint (OpenPGP hex, or SSH
 	// "SHA256:...") and Algorithm are read from the signature itself.
-	KeyID, Fingerprint, Algorithm string
+	KeyID       string `json:"key_id,omitempty"`
+	Fingerprint string `json:"fingerprint,omitempty"`
+	Algorithm   string `json:"algorithm,omitempty"`
 }
 
 // Event kinds.
@@ -110,16 +114,20 @@ const (
 
 // Event is one dated entry of the timeline.
 type Event struct {
-	Time time.Time
+	Time time.Time `json:"time"`
 	// Kind is one of the Kind constants.
-	Kind string
+	Kind string `json:"kind"`
 	// Commit or Tag locate the event; Path is the file concerned.
-	Commit, Tag, Person, Path string
+	Commit string `json:"commit,omitempty"`
+	Tag    string `json:"tag,omitempty"`
+	Person string `json:"person,omitempty"`
+	Path   string `json:"path,omitempty"`
 	// Summary says what happened; Why says why a reviewer would look.
-	Summary, Why string
+	Summary string `json:"summary"`
+	Why     string `json:"why,omitempty"`
 	// Severity is Low for context (releases, first commits) and higher
 	// the closer the event fits the takeover pattern.
-	Severity finding.Severity
+	Severity finding.Severity `json:"severity"`
 }
 
 // Signal IDs besides the event kinds, which are also signal IDs.
@@ -135,48 +143,51 @@ const (
 // Signal is one raised concern with the evidence behind it, one line per
 // event or measurement.
 type Signal struct {
-	ID       string
-	Severity finding.Severity
-	Summary  string
-	Evidence []string
+	ID       string           `json:"id"`
+	Severity finding.Severity `json:"severity"`
+	Summary  string           `json:"summary"`
+	Evidence []string         `json:"evidence"`
 }
 
 // Health summarises the project's maintenance.
 type Health struct {
 	// BusFactor is how many authors made half of the commits of the year
 	// before the last commit; BusFactorAuthors names them.
-	BusFactor        int
-	BusFactorAuthors []string
-	LastCommit       time.Time
-	Commits          int
+	BusFactor        int       `json:"bus_factor"`
+	BusFactorAuthors []string  `json:"bus_factor_authors"`
+	LastCommit       time.Time `json:"last_commit,omitzero"`
+	Commits          int       `json:"commits"`
 	// SignedCommitShare and SignedTagShare are fractions in [0, 1].
-	SignedCommitShare, SignedTagShare float64
+	SignedCommitShare float64 `json:"signed_commit_share"`
+	SignedTagShare    float64 `json:"signed_tag_share"`
 	// SingleMaintainer lists the periods of a year or more in which one
 	// person committed everything.
-	SingleMaintainer []Period
+	SingleMaintainer []Period `json:"single_maintainer_periods"`
 }
 
 // Period is a span of time attributed to one person.
 type Period struct {
-	From, To time.Time
-	Person   string
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	Person string    `json:"person"`
 }
 
 // Report is the result of Analyze.
 type Report struct {
 	// Repo is the directory analysed; Head the commit HEAD named.
-	Repo, Head string
+	Repo string `json:"repository"`
+	Head string `json:"head"`
 	// Contributors in order of first appearance.
-	Contributors []Contributor
+	Contributors []Contributor `json:"contributors"`
 	// Releases in time order.
-	Releases []Release
+	Releases []Release `json:"releases"`
 	// Events in time order.
-	Events []Event
+	Events []Event `json:"events"`
 	// Signals from the most severe.
-	Signals []Signal
-	Health  Health
+	Signals []Signal `json:"signals"`
+	Health  Health   `json:"health"`
 	// Notice is the Notice constant: events, not accusations.
-	Notice string
+	Notice string `json:"notice"`
 }
 
 // Analyze reads the history of HEAD and every tag of the git repository
