@@ -14,6 +14,8 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+
+	"github.com/vouchdev/vouch/internal/gitexec"
 )
 
 // maxTreeEntries bounds the paths read from one git tree; the Linux
@@ -51,60 +53,6 @@ type Repo struct {
 	catOut *bufio.Reader
 }
 
-// gitError names the command that failed and what git printed.
-type gitError struct {
-	args   []string
-	stderr string
-	err    error
-}
-
-func (e *gitError) Error() string {
-	msg := strings.TrimSpace(e.stderr)
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	if msg == "" {
-		msg = e.err.Error()
-	}
-	return fmt.Sprintf("git %s: %s", strings.Join(e.args, " "), msg)
-}
-
-func (e *gitError) Unwrap() error { return e.err }
-
-// gitCommand builds a git invocation that ignores the user's and the
-// system's configuration and everything in the repository's
-// configuration that could execute a program.
-func gitCommand(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	full := append([]string{"-C", dir,
-		"-c", "core.fsmonitor=false",
-		"-c", "core.hooksPath=/dev/null",
-		"-c", "protocol.allow=never",
-		"--no-pager", "--no-replace-objects"}, args...)
-	cmd := exec.CommandContext(ctx, "git", full...)
-	cmd.Env = append(os.Environ(),
-		"GIT_CONFIG_NOSYSTEM=1",
-		"GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_TERMINAL_PROMPT=0",
-		"GIT_OPTIONAL_LOCKS=0",
-		"LC_ALL=C",
-	)
-	return cmd
-}
-
-func runGit(ctx context.Context, dir string, args ...string) ([]byte, error) {
-	cmd := gitCommand(ctx, dir, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &gitError{args: args, stderr: stderr.String(), err: err}
-	}
-	return out, nil
-}
-
 // OpenRepo checks that dir is a git repository git can read.
 func OpenRepo(ctx context.Context, dir string) (*Repo, error) {
 	if _, err := exec.LookPath("git"); err != nil {
@@ -117,7 +65,7 @@ func OpenRepo(ctx context.Context, dir string) (*Repo, error) {
 	if !fi.IsDir() {
 		return nil, fmt.Errorf("git repository %s: not a directory", dir)
 	}
-	out, err := runGit(ctx, dir, "rev-parse", "--show-object-format")
+	out, err := gitexec.Run(ctx, dir, "rev-parse", "--show-object-format")
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a git repository git can read: %w", dir, err)
 	}
@@ -138,7 +86,7 @@ func (r *Repo) Resolve(ctx context.Context, ref string) (string, error) {
 	if ref == "" || strings.HasPrefix(ref, "-") || strings.ContainsAny(ref, "\x00\n") {
 		return "", fmt.Errorf("ref %q: not a valid git ref", ref)
 	}
-	out, err := runGit(ctx, r.dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
+	out, err := gitexec.Run(ctx, r.dir, "rev-parse", "--verify", "--quiet", ref+"^{commit}")
 	if err != nil {
 		return "", fmt.Errorf("ref %q: not found in %s", ref, r.dir)
 	}
@@ -147,7 +95,7 @@ func (r *Repo) Resolve(ctx context.Context, ref string) (string, error) {
 
 // Tree lists every path of commit's tree, recursively, with blob sizes.
 func (r *Repo) Tree(ctx context.Context, commit string) (map[string]*GitEntry, error) {
-	cmd := gitCommand(ctx, r.dir, "ls-tree", "-r", "-z", "-l", "--full-tree", commit)
+	cmd := gitexec.Command(ctx, r.dir, "ls-tree", "-r", "-z", "-l", "--full-tree", commit)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -169,7 +117,7 @@ func (r *Repo) Tree(ctx context.Context, commit string) (map[string]*GitEntry, e
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, &gitError{args: []string{"ls-tree", commit}, stderr: stderr.String(), err: werr}
+		return nil, &gitexec.Error{Args: []string{"ls-tree", commit}, Stderr: stderr.String(), Err: werr}
 	}
 	return tree, nil
 }
@@ -244,7 +192,7 @@ var errTooLarge = errors.New("blob larger than the limit")
 // up to max bytes.
 func (r *Repo) Blob(ctx context.Context, object string, max int64) ([]byte, error) {
 	if r.cat == nil {
-		cmd := gitCommand(ctx, r.dir, "cat-file", "--batch")
+		cmd := gitexec.Command(ctx, r.dir, "cat-file", "--batch")
 		in, err := cmd.StdinPipe()
 		if err != nil {
 			return nil, err

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/vouchdev/vouch/finding"
+	"github.com/vouchdev/vouch/internal/gitexec"
 )
 
 // Bounds and thresholds.
@@ -209,7 +210,7 @@ func newAnalysis(dir string, opt Options) (*analysis, error) {
 }
 
 func (a *analysis) run(ctx context.Context) (*Report, error) {
-	out, err := runGit(ctx, a.dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+	out, err := gitexec.Run(ctx, a.dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -218,7 +219,7 @@ func (a *analysis) run(ctx context.Context) (*Report, error) {
 	}
 	a.head = strings.TrimSpace(string(out))
 	var malformed int
-	err = streamGit(ctx, a.dir, nil, func(r *bufio.Reader) error {
+	err = gitexec.Stream(ctx, a.dir, nil, func(r *bufio.Reader) error {
 		var perr error
 		malformed, perr = parseLog(ctx, r, a.addCommit)
 		return perr
@@ -476,7 +477,7 @@ func (a *analysis) readTags(ctx context.Context, cat *catFile) error {
 		created                            time.Time
 	}
 	var refs []ref
-	err := streamGit(ctx, a.dir, nil, func(r *bufio.Reader) error {
+	err := gitexec.Stream(ctx, a.dir, nil, func(r *bufio.Reader) error {
 		var buf []byte
 		for {
 			line, err := readLine(r, maxLine, buf)

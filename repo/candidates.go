@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/vouchdev/vouch/finding"
+	"github.com/vouchdev/vouch/internal/gitexec"
 )
 
 // candidateEvents examines the commits that touched build, CI, contact,
@@ -74,7 +75,7 @@ func (a *analysis) candidateEvents(ctx context.Context, cat *catFile) error {
 	args := append([]string{"diff-tree", "--stdin", "-r", "-p", "-U5", "--root", "--no-renames",
 		"--no-ext-diff", "--no-textconv", "--no-color", "--src-prefix=a/", "--dst-prefix=b/", "--"}, diffPathspecs...)
 	stdin := strings.NewReader(strings.Join(diffIDs, "\n") + "\n")
-	return streamGit(ctx, a.dir, stdin, func(r *bufio.Reader) error {
+	return gitexec.Stream(ctx, a.dir, stdin, func(r *bufio.Reader) error {
 		return parseDiffs(ctx, r, func(id string, f *fileDiff) {
 			if c := byID[id]; c != nil {
 				a.fileEvents(c, f, buildRefs)

@@ -7,11 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vouchdev/vouch/internal/gitexec"
 )
 
 // Bounds on what one hostile history can make the analysis hold.
@@ -27,120 +28,6 @@ const (
 	// maxLine bounds one line of diff or for-each-ref output.
 	maxLine = 64 << 10
 )
-
-// gitError names the command that failed and what git printed.
-type gitError struct {
-	args   []string
-	stderr string
-	err    error
-}
-
-func (e *gitError) Error() string {
-	msg := strings.TrimSpace(e.stderr)
-	if i := strings.IndexByte(msg, '\n'); i >= 0 {
-		msg = msg[:i]
-	}
-	if msg == "" {
-		msg = e.err.Error()
-	}
-	if len(e.args) > 0 {
-		return fmt.Sprintf("git %s: %s", e.args[0], msg)
-	}
-	return "git: " + msg
-}
-
-func (e *gitError) Unwrap() error { return e.err }
-
-// gitCommand builds a git invocation that ignores the user's and the
-// system's configuration and everything in the repository's
-// configuration that could execute a program (fsmonitor, hooks,
-// external diff, textconv, signature verification). The same pattern as
-// release/git.go.
-func gitCommand(ctx context.Context, dir string, args ...string) *exec.Cmd {
-	full := append([]string{"-C", dir,
-		"-c", "core.fsmonitor=false",
-		"-c", "core.hooksPath=/dev/null",
-		"-c", "protocol.allow=never",
-		"-c", "log.showSignature=false",
-		"-c", "diff.external=",
-		"--no-pager", "--no-replace-objects"}, args...)
-	cmd := exec.CommandContext(ctx, "git", full...)
-	cmd.Env = append(os.Environ(),
-		"GIT_CONFIG_NOSYSTEM=1",
-		"GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_TERMINAL_PROMPT=0",
-		"GIT_OPTIONAL_LOCKS=0",
-		"GIT_NO_REPLACE_OBJECTS=1",
-		"LC_ALL=C",
-	)
-	return cmd
-}
-
-func runGit(ctx context.Context, dir string, args ...string) ([]byte, error) {
-	cmd := gitCommand(ctx, dir, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &gitError{args: args, stderr: stderr.String(), err: err}
-	}
-	return out, nil
-}
-
-// streamGit runs git and hands its standard output to read; the process
-// is killed when read fails, so a parser that stops early never leaves
-// git blocked on a full pipe.
-func streamGit(ctx context.Context, dir string, stdin io.Reader, read func(*bufio.Reader) error, args ...string) error {
-	cmd := gitCommand(ctx, dir, args...)
-	var stderr bytes.Buffer
-	cmd.Stderr = &limitedBuffer{buf: &stderr, max: 4096}
-	cmd.Stdin = stdin
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("git %s: %w", args[0], err)
-	}
-	rerr := read(bufio.NewReaderSize(stdout, 64<<10))
-	if rerr != nil {
-		_ = cmd.Process.Kill()
-	}
-	werr := cmd.Wait()
-	if rerr != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("git %s: %w", args[0], rerr)
-	}
-	if werr != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return &gitError{args: args, stderr: stderr.String(), err: werr}
-	}
-	return nil
-}
-
-// limitedBuffer keeps the first max bytes of what git prints on stderr.
-type limitedBuffer struct {
-	buf *bytes.Buffer
-	max int
-}
-
-func (l *limitedBuffer) Write(p []byte) (int, error) {
-	if room := l.max - l.buf.Len(); room > 0 {
-		if len(p) > room {
-			l.buf.Write(p[:room])
-		} else {
-			l.buf.Write(p)
-		}
-	}
-	return len(p), nil
-}
 
 // tokenReader splits git's -z output into NUL-terminated tokens of at
 // most max bytes; the rest of a longer token is read and dropped.
@@ -440,7 +327,7 @@ type catFile struct {
 }
 
 func startCatFile(ctx context.Context, dir string) (*catFile, error) {
-	cmd := gitCommand(ctx, dir, "cat-file", "--batch")
+	cmd := gitexec.Command(ctx, dir, "cat-file", "--batch")
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
