@@ -350,7 +350,7 @@ func readPythonTOML(path string, data []byte, pipfile bool, ev *evidence) (*mani
 	if err := pyproject.DecodeTOML(path, data, &probe); err != nil {
 		return nil, err
 	}
-	var probs pyproject.Problems
+	var probs extract.Problems
 	addName := func(name string, line int, dev bool) {
 		if name == "" || strings.EqualFold(name, "python") {
 			return

@@ -203,7 +203,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 		g.Add(*c)
 		g.AddEdge(root.ID, c.PURL)
 	}
-	return g, r.probs.err()
+	return g, r.probs.Err()
 }
 
 // yamlLine finds the position the YAML library writes into its messages.
@@ -356,7 +356,7 @@ type reader struct {
 	comps  []*inventory.Component // in file order
 	index  map[string]*inventory.Component
 	docker []string
-	probs  problems
+	probs  extract.Problems
 }
 
 // resolve follows an alias and counts the node against the visit budget.
@@ -418,7 +418,7 @@ func (r *reader) workflow(ctx context.Context, top *yaml.Node) (bool, error) {
 		return false, err
 	}
 	if jobs.Kind != yaml.MappingNode {
-		r.probs.add(errorAt(r.path, jobs, "jobs: %s, want a mapping", kindName(jobs)))
+		r.probs.Add(errorAt(r.path, jobs, "jobs: %s, want a mapping", kindName(jobs)))
 		return true, nil
 	}
 	err = r.pairs(jobs, func(k, job *yaml.Node) error {
@@ -427,7 +427,7 @@ func (r *reader) workflow(ctx context.Context, top *yaml.Node) (bool, error) {
 		}
 		id := k.Value
 		if job.Kind != yaml.MappingNode {
-			r.probs.add(errorAt(r.path, job, "job %s: %s, want a mapping", id, kindName(job)))
+			r.probs.Add(errorAt(r.path, job, "job %s: %s, want a mapping", id, kindName(job)))
 			return nil
 		}
 		uses, key, err := r.lookupKey(job, "uses")
@@ -454,7 +454,7 @@ func (r *reader) action(ctx context.Context, top *yaml.Node) (found bool, using 
 		return false, "", err
 	}
 	if runs.Kind != yaml.MappingNode {
-		r.probs.add(errorAt(r.path, runs, "runs: %s, want a mapping", kindName(runs)))
+		r.probs.Add(errorAt(r.path, runs, "runs: %s, want a mapping", kindName(runs)))
 		return true, "", nil
 	}
 	if u, err := r.lookup(runs, "using"); err != nil {
@@ -472,7 +472,7 @@ func (r *reader) action(ctx context.Context, top *yaml.Node) (found bool, using 
 		if image.Kind == yaml.ScalarNode && strings.HasPrefix(image.Value, "docker://") {
 			r.dockerRef(image)
 		} else if image.Kind != yaml.ScalarNode {
-			r.probs.add(errorAt(r.path, image, "runs.image: %s, want a string", kindName(image)))
+			r.probs.Add(errorAt(r.path, image, "runs.image: %s, want a string", kindName(image)))
 		}
 	}
 	steps, err := r.lookup(runs, "steps")
@@ -486,7 +486,7 @@ func (r *reader) action(ctx context.Context, top *yaml.Node) (found bool, using 
 // sequence's owner in messages, job the workflow job ("" in an action).
 func (r *reader) steps(ctx context.Context, steps *yaml.Node, where, job string) error {
 	if steps.Kind != yaml.SequenceNode {
-		r.probs.add(errorAt(r.path, steps, "%s: steps: %s, want a sequence", where, kindName(steps)))
+		r.probs.Add(errorAt(r.path, steps, "%s: steps: %s, want a sequence", where, kindName(steps)))
 		return nil
 	}
 	for _, s := range steps.Content {
@@ -498,7 +498,7 @@ func (r *reader) steps(ctx context.Context, steps *yaml.Node, where, job string)
 			return err
 		}
 		if step.Kind != yaml.MappingNode {
-			r.probs.add(errorAt(r.path, step, "%s: step: %s, want a mapping", where, kindName(step)))
+			r.probs.Add(errorAt(r.path, step, "%s: step: %s, want a mapping", where, kindName(step)))
 			continue
 		}
 		uses, key, err := r.lookupKey(step, "uses")
@@ -515,7 +515,7 @@ func (r *reader) steps(ctx context.Context, steps *yaml.Node, where, job string)
 // use records the reference of one "uses:" whose key is key and value v.
 func (r *reader) use(key, v *yaml.Node, job string) {
 	if v.Kind != yaml.ScalarNode {
-		r.probs.add(errorAt(r.path, v, "uses: %s, want a string", kindName(v)))
+		r.probs.Add(errorAt(r.path, v, "uses: %s, want a string", kindName(v)))
 		return
 	}
 	s := v.Value
@@ -528,7 +528,7 @@ func (r *reader) use(key, v *yaml.Node, job string) {
 	}
 	ref, err := parseRef(s)
 	if err != nil {
-		r.probs.add(errorAt(r.path, v, "uses %q: %v", clip(s), err))
+		r.probs.Add(errorAt(r.path, v, "uses %q: %v", clip(s), err))
 		return
 	}
 	name := ref.owner + "/" + ref.repo
@@ -576,7 +576,7 @@ func (r *reader) use(key, v *yaml.Node, job string) {
 func (r *reader) dockerRef(n *yaml.Node) {
 	image := strings.TrimPrefix(n.Value, "docker://")
 	if image == "" || strings.ContainsAny(image, ", \t") || hasControl(image) {
-		r.probs.add(errorAt(r.path, n, "invalid docker image %q", clip(n.Value)))
+		r.probs.Add(errorAt(r.path, n, "invalid docker image %q", clip(n.Value)))
 		return
 	}
 	if slices.Contains(r.docker, image) {
@@ -723,37 +723,4 @@ func kindName(n *yaml.Node) string {
 // errorAt returns an *extract.Error at n's position.
 func errorAt(path string, n *yaml.Node, format string, args ...any) *extract.Error {
 	return &extract.Error{Path: path, Line: n.Line, Column: n.Column, Err: fmt.Errorf(format, args...)}
-}
-
-// problems collects the errors of a file whose reading goes on past bad
-// entries: the scan records one located error per file and still merges
-// what was read.
-type problems struct {
-	first *extract.Error
-	more  int
-}
-
-func (p *problems) add(e *extract.Error) {
-	if p.first == nil {
-		p.first = e
-		return
-	}
-	p.more++
-}
-
-// err returns the first problem, noting how many more there were, or nil.
-func (p *problems) err() error {
-	if p.first == nil {
-		return nil
-	}
-	if p.more == 0 {
-		return p.first
-	}
-	e := *p.first
-	noun := "problems"
-	if p.more == 1 {
-		noun = "problem"
-	}
-	e.Err = fmt.Errorf("%w (and %d more %s)", p.first.Err, p.more, noun)
-	return &e
 }

@@ -94,7 +94,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 	if err != nil {
 		return nil, err
 	}
-	var probs pyproject.Problems
+	var probs extract.Problems
 
 	root := inventory.Root{ID: in.Path}
 	if lf.Metadata.LockVersion != "" {

@@ -99,7 +99,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 		return nil, err
 	}
 	lines := extract.NewLineIndex(data)
-	var probs pyproject.Problems
+	var probs extract.Problems
 	m, entries, err := parse(ctx, in.Path, data, lines, &probs)
 	if err != nil {
 		return nil, err
@@ -208,7 +208,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 // parse walks the lockfile's top-level object with the streaming decoder,
 // so that each package entry's key gives its line. A syntax error stops
 // it; an entry of the wrong shape is reported and skipped.
-func parse(ctx context.Context, path string, data []byte, lines extract.LineIndex, probs *pyproject.Problems) (meta, []locked, error) {
+func parse(ctx context.Context, path string, data []byte, lines extract.LineIndex, probs *extract.Problems) (meta, []locked, error) {
 	var m meta
 	var out []locked
 	dec := json.NewDecoder(bytes.NewReader(data))

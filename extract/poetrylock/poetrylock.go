@@ -105,7 +105,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 	if err != nil {
 		return nil, err
 	}
-	var probs pyproject.Problems
+	var probs extract.Problems
 
 	// lock-version 1.x keeps digests apart; count versions per name to
 	// know when its file lists must be split by file name.

@@ -92,7 +92,7 @@ func Parse(path string, data []byte) (*Project, error) {
 	if p.Name == "" {
 		p.Name, p.Version = f.Tool.Poetry.Name, f.Tool.Poetry.Version
 	}
-	var probs Problems
+	var probs extract.Problems
 	type key struct {
 		name  string
 		scope inventory.Scope

@@ -340,23 +340,6 @@ func TestReadLock(t *testing.T) {
 	}
 }
 
-func TestProblems(t *testing.T) {
-	var p Problems
-	if p.Err() != nil {
-		t.Fatal("empty Problems has an error")
-	}
-	p.Add(nil)
-	p.Add(extract.Errorf("a.lock", 3, "first"))
-	p.Add(extract.Errorf("a.lock", 9, "second"))
-	p.AddErr("a.lock", errors.New("third"))
-	p.AddErr("a.lock", nil)
-	err := p.Err()
-	var e *extract.Error
-	if !errors.As(err, &e) || e.Path != "a.lock" || e.Line != 3 || e.Err.Error() != "first (and 2 more problems)" {
-		t.Errorf("Err() = %v", err)
-	}
-}
-
 func TestScopes(t *testing.T) {
 	// 0 app → 1 lib → 2 util; 3 pytest → 2 util, 4 pluggy; 5 nothing;
 	// 1 ↔ 6 is a cycle; 4 has a dev edge to 7 (never runtime).

@@ -115,7 +115,7 @@ type constraint struct {
 type reader struct {
 	ctx   context.Context
 	fsys  fs.FS
-	probs pyproject.Problems
+	probs extract.Problems
 	reqs  []requirement
 	cons  map[string]constraint
 	via   map[int][]string // requirement index → names of packages that need it

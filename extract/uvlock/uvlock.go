@@ -114,7 +114,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 	if err != nil {
 		return nil, err
 	}
-	var probs pyproject.Problems
+	var probs extract.Problems
 
 	root := inventory.Root{ID: in.Path, Properties: map[string]string{}}
 	if lf.Version != 0 {

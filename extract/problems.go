@@ -1,22 +1,20 @@
-package pyproject
+package extract
 
 import (
 	"errors"
 	"fmt"
-
-	"github.com/vouchdev/vouch/extract"
 )
 
 // Problems collects the errors of a file whose reading goes on past bad
 // entries. Err reports the first, with a count of the others, so the scan
 // records one located error per file and still merges what was read.
 type Problems struct {
-	first *extract.Error
+	first *Error
 	more  int
 }
 
 // Add records err; nil is ignored.
-func (p *Problems) Add(err *extract.Error) {
+func (p *Problems) Add(err *Error) {
 	if err == nil {
 		return
 	}
@@ -27,15 +25,15 @@ func (p *Problems) Add(err *extract.Error) {
 	p.more++
 }
 
-// AddErr records err, which names path unless it is an *extract.Error
+// AddErr records err, which names path unless it is an *Error
 // already (errors about a companion file name that file).
 func (p *Problems) AddErr(path string, err error) {
 	if err == nil {
 		return
 	}
-	var e *extract.Error
+	var e *Error
 	if !errors.As(err, &e) {
-		e = &extract.Error{Path: path, Err: err}
+		e = &Error{Path: path, Err: err}
 	}
 	p.Add(e)
 }
