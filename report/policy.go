@@ -226,6 +226,12 @@ func PolicyMarkdown(w io.Writer, doc *PolicyDocument) error {
 // warnings (notes) as SARIF 2.1.0, each at the manifest line of its
 // component, so code scanning shows them inline.
 func PolicySARIF(w io.Writer, doc *PolicyDocument) error {
+	return FindingsSARIF(w, doc.Tool, doc.Target, policyFindings(doc))
+}
+
+// policyFindings are the violations and warnings as findings of kind
+// policy: warnings at low severity, so code scanning shows them as notes.
+func policyFindings(doc *PolicyDocument) []finding.Finding {
 	var fs []finding.Finding
 	add := func(d policy.Decision, warn bool) {
 		f := finding.Finding{
@@ -248,7 +254,7 @@ func PolicySARIF(w io.Writer, doc *PolicyDocument) error {
 	for _, d := range doc.Warnings {
 		add(d, true)
 	}
-	return FindingsSARIF(w, doc.Tool, doc.Target, fs)
+	return fs
 }
 
 // policyExplain is the JSON output of 'vouch policy explain'.

@@ -204,7 +204,17 @@ func FindingsSARIF(w io.Writer, tool Tool, root string, findings []finding.Findi
 		OriginalURIBaseIDs: map[string]sarifArtifactLoc{"SRCROOT": {URI: srcRoot(root)}},
 		Results:            []sarifResult{},
 	}
-	ruleIndex := map[string]int{}
+	run.addFindings(map[string]int{}, findings)
+	return writeJSON(w, sarifLog{
+		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
+		Version: "2.1.0",
+		Runs:    []sarifRun{run},
+	})
+}
+
+// addFindings adds a rule per new finding id (ruleIndex maps ids to rule
+// indexes already in the run) and a result per finding.
+func (run *sarifRun) addFindings(ruleIndex map[string]int, findings []finding.Finding) {
 	for _, f := range findings {
 		idx, ok := ruleIndex[f.ID]
 		if !ok {
@@ -241,9 +251,4 @@ func FindingsSARIF(w io.Writer, tool Tool, root string, findings []finding.Findi
 		}
 		run.Results = append(run.Results, res)
 	}
-	return writeJSON(w, sarifLog{
-		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
-		Version: "2.1.0",
-		Runs:    []sarifRun{run},
-	})
 }

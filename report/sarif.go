@@ -3,7 +3,6 @@ package report
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/url"
@@ -162,19 +161,7 @@ func SARIF(w io.Writer, doc *ScanDocument) error {
 	}
 	if doc.Policy != nil {
 		// The gate's violations join the scan's results as their own rules.
-		var buf strings.Builder
-		if err := PolicySARIF(&buf, doc.Policy); err != nil {
-			return err
-		}
-		var pl sarifLog
-		if err := json.Unmarshal([]byte(buf.String()), &pl); err == nil && len(pl.Runs) == 1 {
-			offset := len(run.Tool.Driver.Rules)
-			run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, pl.Runs[0].Tool.Driver.Rules...)
-			for _, r := range pl.Runs[0].Results {
-				r.RuleIndex += offset
-				run.Results = append(run.Results, r)
-			}
-		}
+		run.addFindings(ruleIndex, policyFindings(doc.Policy))
 	}
 	return writeJSON(w, sarifLog{
 		Schema:  "https://json.schemastore.org/sarif-2.1.0.json",
