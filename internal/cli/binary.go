@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vouchdev/vouch/binary"
-	"github.com/vouchdev/vouch/finding"
 	"github.com/vouchdev/vouch/report"
 )
 
@@ -62,12 +61,9 @@ reached sshd through libsystemd. PATH is inside the root.`,
 			if !slices.Contains(binaryFormats, out.format) {
 				return usageErr("--format %q: want %s", out.format, strings.Join(binaryFormats, "|"))
 			}
-			var threshold finding.Severity = -1
-			if failOn != "" {
-				var err error
-				if threshold, err = finding.ParseSeverity(failOn); err != nil {
-					return usageErr("--fail-on: %v", err)
-				}
+			threshold, err := parseFailOn(failOn)
+			if err != nil {
+				return err
 			}
 			if fi, err := os.Stat(root); err != nil {
 				return inputErr(fmt.Errorf("--root: %w", err))
@@ -109,13 +105,7 @@ reached sshd through libsystemd. PATH is inside the root.`,
 			}); err != nil {
 				return err
 			}
-			if failing > 0 {
-				if !g.quiet {
-					fmt.Fprintf(e.stderr, "vouch: %d findings at or above %s\n", failing, threshold)
-				}
-				return &exitError{code: ExitFindings}
-			}
-			return nil
+			return failAt(e, g, failing, "findings", threshold)
 		},
 	}
 	out.register(cmd, "table", binaryFormats)

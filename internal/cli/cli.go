@@ -15,6 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/vouchdev/vouch/finding"
 )
 
 // Exit codes, the one place they are decided.
@@ -222,4 +224,29 @@ func newVersionCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// parseFailOn reads a --fail-on value: -1, below every severity, when the
+// flag is not given, so that nothing fails.
+func parseFailOn(s string) (finding.Severity, error) {
+	if s == "" {
+		return -1, nil
+	}
+	sev, err := finding.ParseSeverity(s)
+	if err != nil {
+		return -1, usageErr("--fail-on: %v", err)
+	}
+	return sev, nil
+}
+
+// failAt is the exit of a command whose n results (findings, signals) are
+// at or above threshold: nil when there are none or no threshold was given.
+func failAt(e *env, g *globals, n int, what string, threshold finding.Severity) error {
+	if threshold < 0 || n == 0 {
+		return nil
+	}
+	if !g.quiet {
+		fmt.Fprintf(e.stderr, "vouch: %d %s at or above %s\n", n, what, threshold)
+	}
+	return &exitError{code: ExitFindings}
 }

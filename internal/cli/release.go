@@ -7,7 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vouchdev/vouch/finding"
 	"github.com/vouchdev/vouch/release"
 	"github.com/vouchdev/vouch/release/m4"
 	"github.com/vouchdev/vouch/report"
@@ -48,11 +47,9 @@ The findings come ranked, the one that matters first, each with evidence to chec
 			if repo == "" || ref == "" {
 				return usageErr("--git REPO and --ref TAG are both required")
 			}
-			var threshold finding.Severity = -1
-			if failOn != "" {
-				if threshold, err = finding.ParseSeverity(failOn); err != nil {
-					return usageErr("--fail-on: %v", err)
-				}
+			threshold, err := parseFailOn(failOn)
+			if err != nil {
+				return err
 			}
 			ctx := cmd.Context()
 			log := g.logger(e)
@@ -88,15 +85,7 @@ The findings come ranked, the one that matters first, each with evidence to chec
 			if err := out.write(e, func(w io.Writer) error { return write(w, doc) }); err != nil {
 				return err
 			}
-			if threshold >= 0 {
-				if n := res.Failing(threshold); n > 0 {
-					if !g.quiet {
-						fmt.Fprintf(e.stderr, "vouch: %d findings at or above %s\n", n, threshold)
-					}
-					return &exitError{code: ExitFindings}
-				}
-			}
-			return nil
+			return failAt(e, g, res.Failing(threshold), "findings", threshold)
 		},
 	}
 	out.register(cmd, "table", report.ReleaseFormats)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/vouchdev/vouch/finding"
 	"github.com/vouchdev/vouch/policy"
 	"github.com/vouchdev/vouch/repo"
 	"github.com/vouchdev/vouch/report"
@@ -69,12 +68,9 @@ history names them.`,
 				}
 				opt.NewcomerAge = d
 			}
-			var threshold finding.Severity = -1
-			if failOn != "" {
-				var err error
-				if threshold, err = finding.ParseSeverity(failOn); err != nil {
-					return usageErr("--fail-on: %v", err)
-				}
+			threshold, err := parseFailOn(failOn)
+			if err != nil {
+				return err
 			}
 			opt.Logger = g.logger(e)
 			res, err := repo.Analyze(cmd.Context(), args[0], opt)
@@ -98,21 +94,13 @@ history names them.`,
 			}); err != nil {
 				return err
 			}
-			if threshold >= 0 {
-				n := 0
-				for _, s := range res.Signals {
-					if s.Severity >= threshold {
-						n++
-					}
-				}
-				if n > 0 {
-					if !g.quiet {
-						fmt.Fprintf(e.stderr, "vouch: %d signals at or above %s\n", n, threshold)
-					}
-					return &exitError{code: ExitFindings}
+			n := 0
+			for _, s := range res.Signals {
+				if s.Severity >= threshold {
+					n++
 				}
 			}
-			return nil
+			return failAt(e, g, n, "signals", threshold)
 		},
 	}
 	out.register(cmd, "table", repoFormats)

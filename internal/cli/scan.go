@@ -52,11 +52,9 @@ taken as clean.`,
 			if err != nil {
 				return usageErr("%v", err)
 			}
-			var failOn finding.Severity = -1
-			if sf.failOn != "" {
-				if failOn, err = finding.ParseSeverity(sf.failOn); err != nil {
-					return usageErr("--fail-on: %v", err)
-				}
+			failOn, err := parseFailOn(sf.failOn)
+			if err != nil {
+				return err
 			}
 			var vexDocs []*vex.Document
 			for _, p := range sf.vex {
@@ -71,6 +69,13 @@ taken as clean.`,
 				return err
 			}
 			target := targetArg(args, 0)
+			// A bad policy stops the scan before the tree is walked.
+			var pol *policy.Policy
+			if !sf.noPolicy {
+				if pol, err = pf.load(target, pf.path != ""); err != nil {
+					return err
+				}
+			}
 			res, err := walkTarget(cmd.Context(), e, g, &src, target)
 			if err != nil {
 				return err
@@ -78,16 +83,10 @@ taken as clean.`,
 			inv := report.NewInventory(target, tool(), res)
 			// The policy's release times and unused dependencies are
 			// gathered while advisories are matched.
-			var pol *policy.Policy
 			var pending <-chan gathered
-			if !sf.noPolicy {
-				if pol, err = pf.load(target, pf.path != ""); err != nil {
-					return err
-				}
-				if pol != nil {
-					pf.exclude = src.exclude
-					pending = pf.gather(cmd.Context(), e, g, pol, target, res)
-				}
+			if pol != nil {
+				pf.exclude = src.exclude
+				pending = pf.gather(cmd.Context(), e, g, pol, target, res)
 			}
 			findings, unmatched, dbInfo, err := matchGraph(cmd.Context(), res.Graph, dbPath, time.Now())
 			if err != nil {
@@ -119,13 +118,7 @@ taken as clean.`,
 				}
 				return &exitError{code: ExitFindings}
 			}
-			if failOn >= 0 && doc.Failing(failOn) > 0 {
-				if !g.quiet {
-					fmt.Fprintf(e.stderr, "vouch: %d findings at or above %s\n", doc.Failing(failOn), failOn)
-				}
-				return &exitError{code: ExitFindings}
-			}
-			return nil
+			return failAt(e, g, doc.Failing(failOn), "findings", failOn)
 		},
 	}
 	src.register(cmd)
