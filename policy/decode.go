@@ -14,6 +14,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vouchdev/vouch/finding"
+	"github.com/vouchdev/vouch/sbom/spdx/license"
 )
 
 const (
@@ -749,7 +750,7 @@ func validLicenseEntry(s string) bool {
 	case len(fields) == 1:
 		return licenseID(fields[0])
 	case len(fields) == 3 && strings.EqualFold(fields[1], "WITH"):
-		return licenseID(fields[0]) && idString(fields[2])
+		return licenseID(fields[0]) && license.IDString(fields[2])
 	}
 	return false
 }

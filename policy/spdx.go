@@ -3,6 +3,8 @@ package policy
 import (
 	"fmt"
 	"strings"
+
+	"github.com/vouchdev/vouch/sbom/spdx/license"
 )
 
 // maxLicenseExpression bounds the length of an SPDX expression the licence
@@ -165,7 +167,7 @@ func (p *licenseParser) with(depth int) (*licenseNode, error) {
 	}
 	p.pos++
 	e, ok := p.peek()
-	if !ok || e.text == "(" || e.text == ")" || isOperator(e) || !idString(e.text) {
+	if !ok || e.text == "(" || e.text == ")" || isOperator(e) || !license.IDString(e.text) {
 		return nil, fmt.Errorf("WITH at offset %d needs an exception id", t.off)
 	}
 	p.pos++
@@ -216,23 +218,9 @@ func licenseID(s string) bool {
 	if doc, ref, ok := strings.Cut(s, ":"); ok {
 		d, found := strings.CutPrefix(doc, "DocumentRef-")
 		r, found2 := strings.CutPrefix(ref, "LicenseRef-")
-		return found && found2 && idString(d) && idString(r)
+		return found && found2 && license.IDString(d) && license.IDString(r)
 	}
-	return idString(strings.TrimSuffix(s, "+"))
-}
-
-// idString reports whether s is an SPDX idstring: letters, digits, "." and "-".
-func idString(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '-') {
-			return false
-		}
-	}
-	return true
+	return license.IDString(strings.TrimSuffix(s, "+"))
 }
 
 // gnuFamilies are the licences whose bare and "+" ids SPDX deprecated in

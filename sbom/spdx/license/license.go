@@ -204,20 +204,21 @@ func licenseRef(t string) (string, bool) {
 	ref := t
 	if doc, rest, ok := strings.Cut(t, ":"); ok {
 		d, found := strings.CutPrefix(doc, "DocumentRef-")
-		if !found || !idstring(d) {
+		if !found || !IDString(d) {
 			return "", false
 		}
 		ref = rest
 	}
 	r, found := strings.CutPrefix(ref, "LicenseRef-")
-	if !found || !idstring(r) {
+	if !found || !IDString(r) {
 		return "", false
 	}
 	return t, true
 }
 
-// idstring reports whether s is an SPDX idstring: letters, digits, "." and "-".
-func idstring(s string) bool {
+// IDString reports whether s is an SPDX idstring: letters, digits, "." and
+// "-", the characters of licence ids and LicenseRef- names.
+func IDString(s string) bool {
 	if s == "" {
 		return false
 	}
@@ -236,7 +237,7 @@ func idstring(s string) bool {
 // characters and suffixed with a short digest of the original so that two
 // texts never share a reference.
 func Ref(text string) string {
-	if idstring(text) {
+	if IDString(text) {
 		return "LicenseRef-" + text
 	}
 	var b strings.Builder
