@@ -586,7 +586,7 @@ const smallFixture = 1 << 20
 
 // isFixture reports whether a file is a binary test file worth analysing.
 func isFixture(p string, data []byte) bool {
-	return (InTestDir(p) || fixture.IsTestPath(p)) && isBinary(data)
+	return InTestDir(p) && isBinary(data)
 }
 
 // analyseScript runs the build-script heuristics on a kept file once, and

@@ -3,6 +3,8 @@ package release
 import (
 	"path"
 	"strings"
+
+	"github.com/vouchdev/vouch/release/fixture"
 )
 
 // Class says what kind of file a path holds, as far as its name tells.
@@ -113,22 +115,9 @@ var ciNames = map[string]bool{
 
 var l10nExts = map[string]bool{".po": true, ".pot": true, ".gmo": true, ".mo": true, ".qm": true, ".ts~": true}
 
-// testDirs are path components that hold tests.
-var testDirs = map[string]bool{
-	"test": true, "tests": true, "testdata": true, "testing": true, "t": true, "spec": true, "specs": true,
-	"__tests__": true, "testsuite": true, "test-suite": true, "unittests": true, "unittest": true, "fixtures": true,
-	"test_data": true, "test-data": true, "regress": true, "regression": true, "check": true, "checks": true,
-}
-
-// InTestDir reports whether p lies under a test directory.
-func InTestDir(p string) bool {
-	for _, c := range strings.Split(path.Dir(p), "/") {
-		if testDirs[strings.ToLower(c)] {
-			return true
-		}
-	}
-	return false
-}
+// InTestDir reports whether p lies under a test directory, as the
+// test-file checks of package fixture see it.
+func InTestDir(p string) bool { return fixture.IsTestPath(p) }
 
 // Classify says what kind of file p (slash-separated, relative to the
 // project root) is, by name. binary says whether its content is not text,
