@@ -632,62 +632,39 @@ func (p *parser) addSpan(text string, at int) {
 // matchParen returns the offset just after the ')' matching an already
 // opened '(' whose content starts at s[i], honouring quotes; len(s) when
 // there is none.
-func matchParen(s string, i int) int {
+func matchParen(s string, i int) int { return matchClose(s, i, '(', ')', true) }
+
+// matchBrace returns the offset after the '}' closing ${...}. Inside
+// ${...} single quotes are literal only in some shells; they are taken as
+// quotes, which is the common use.
+func matchBrace(s string, i int) int { return matchClose(s, i, '{', '}', false) }
+
+// matchClose returns the offset after the close byte matching an open one
+// whose content starts at s[i], skipping escapes, quoted strings and, when
+// backticks is set, command substitutions; len(s) when there is none.
+func matchClose(s string, i int, open, close byte, backticks bool) int {
 	depth := 1
 	for i < len(s) {
-		switch s[i] {
-		case '\\':
+		switch c := s[i]; {
+		case c == '\\':
 			i += 2
 			continue
-		case '\'':
+		case c == '\'':
 			end := strings.IndexByte(s[i+1:], '\'')
 			if end < 0 {
 				return len(s)
 			}
 			i += end + 2
 			continue
-		case '"':
+		case c == '"':
 			i = skipDouble(s, i+1)
 			continue
-		case '`':
+		case c == '`' && backticks:
 			i = matchBacktick(s, i+1)
 			continue
-		case '(':
+		case c == open:
 			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return i + 1
-			}
-		}
-		i++
-	}
-	return len(s)
-}
-
-// matchBrace returns the offset after the '}' closing ${...}.
-func matchBrace(s string, i int) int {
-	depth := 1
-	for i < len(s) {
-		switch s[i] {
-		case '\\':
-			i += 2
-			continue
-		case '\'':
-			// Inside ${...} single quotes are literal only in some
-			// shells; treat them as quotes, which is the common use.
-			end := strings.IndexByte(s[i+1:], '\'')
-			if end < 0 {
-				return len(s)
-			}
-			i += end + 2
-			continue
-		case '"':
-			i = skipDouble(s, i+1)
-			continue
-		case '{':
-			depth++
-		case '}':
+		case c == close:
 			depth--
 			if depth == 0 {
 				return i + 1
