@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -136,9 +138,7 @@ func evaluate(ctx context.Context, pol *policy.Policy, res *walk.Result, finding
 
 // publishTimes asks the registries (or their cache) when each resolved
 // version of the graph was published.
-func (p *policyFlags) publishTimes(ctx context.Context, log interface {
-	Debug(string, ...any)
-}, root string, gr *inventory.Graph) (map[string]policy.PublishInfo, []string, error) {
+func (p *policyFlags) publishTimes(ctx context.Context, log *slog.Logger, root string, gr *inventory.Graph) (map[string]policy.PublishInfo, []string, error) {
 	override := map[string]string{}
 	for _, r := range p.registries {
 		eco, url, ok := strings.Cut(r, "=")
@@ -150,7 +150,7 @@ func (p *policyFlags) publishTimes(ctx context.Context, log interface {
 	var keys []registry.Key
 	byKey := map[registry.Key][]string{}
 	for _, c := range gr.Components() {
-		if c.Version == "" || !isRegistryEcosystem(c.Ecosystem) || c.Ecosystem == purl.Go && c.Name == "stdlib" {
+		if c.Version == "" || !slices.Contains(policy.RegistryEcosystems, c.Ecosystem) || c.Ecosystem == purl.Go && c.Name == "stdlib" {
 			continue
 		}
 		k := registry.Key{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
@@ -164,7 +164,7 @@ func (p *policyFlags) publishTimes(ctx context.Context, log interface {
 		return out, nil, nil
 	}
 	client, err := registry.New(registry.Options{Offline: p.offline, Override: override, ProjectDir: root,
-		IgnoreProjectConfig: p.noProject})
+		IgnoreProjectConfig: p.noProject, Logger: log})
 	if err != nil {
 		return nil, nil, inputErr(fmt.Errorf("registry: %w", err))
 	}
@@ -182,15 +182,6 @@ func (p *policyFlags) publishTimes(ctx context.Context, log interface {
 		return nil, nil, err
 	}
 	return out, client.Notes(), nil
-}
-
-func isRegistryEcosystem(eco string) bool {
-	for _, r := range policy.RegistryEcosystems {
-		if eco == r {
-			return true
-		}
-	}
-	return false
 }
 
 func newPolicyCmd(e *env, g *globals) *cobra.Command {
