@@ -16,7 +16,6 @@ import (
 	"github.com/vouchdev/vouch/finding"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/policy"
-	"github.com/vouchdev/vouch/purl"
 	"github.com/vouchdev/vouch/registry"
 	"github.com/vouchdev/vouch/report"
 	"github.com/vouchdev/vouch/usage"
@@ -150,7 +149,7 @@ func (p *policyFlags) publishTimes(ctx context.Context, log *slog.Logger, root s
 	var keys []registry.Key
 	byKey := map[registry.Key][]string{}
 	for _, c := range gr.Components() {
-		if c.Version == "" || !slices.Contains(policy.RegistryEcosystems, c.Ecosystem) || c.Ecosystem == purl.Go && c.Name == "stdlib" {
+		if c.Version == "" || !slices.Contains(policy.RegistryEcosystems, c.Ecosystem) {
 			continue
 		}
 		k := registry.Key{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
