@@ -67,14 +67,13 @@ func (c *comparison) analyse(ctx context.Context) error {
 				}
 				chk := c.opt.Reference.CheckSegment(seg)
 				c.report.Summary.AnalysedMacros++
-				c.macroSignal(e, chk, 0, fmt.Sprintf("aclocal.m4 line %d: copy of %s", seg.Line, orDash(chk.Name)))
+				c.macroSignal(e, chk, fmt.Sprintf("aclocal.m4 line %d: copy of %s", seg.Line, orDash(chk.Name)))
 			}
 		case strings.HasSuffix(p, ".m4"):
 			if c.opt.Reference != nil {
 				chk := c.opt.Reference.Check(path.Base(p), e.data)
 				c.report.Summary.AnalysedMacros++
-				e.m4 = &chk
-				c.macroSignal(e, chk, 0, "")
+				c.macroSignal(e, chk, "")
 			}
 		}
 	}
@@ -97,9 +96,9 @@ func (c *comparison) analyse(ctx context.Context) error {
 	return nil
 }
 
-// macroSignal turns an m4 reference check into a signal on e. lineBase
-// shifts line numbers of a segment of aclocal.m4.
-func (c *comparison) macroSignal(e *entry, chk m4.Check, lineBase int, where string) {
+// macroSignal turns an m4 reference check into a signal on e (for a copy
+// inside aclocal.m4 the check's line numbers are aclocal.m4's already).
+func (c *comparison) macroSignal(e *entry, chk m4.Check, where string) {
 	if chk.Severity <= finding.Low {
 		return
 	}
@@ -115,11 +114,11 @@ func (c *comparison) macroSignal(e *entry, chk m4.Check, lineBase int, where str
 			ev = append(ev, fmt.Sprintf("… and %d more added lines", len(chk.Added)-i))
 			break
 		}
-		ev = append(ev, fmt.Sprintf("+%d: %s", l.N+lineBase, clip(l.Text, 200)))
+		ev = append(ev, fmt.Sprintf("+%d: %s", l.N, clip(l.Text, 200)))
 	}
 	line := 0
 	if len(chk.Added) > 0 {
-		line = chk.Added[0].N + lineBase
+		line = chk.Added[0].N
 	}
 	e.add(signal{rule: "m4-" + string(chk.Status), severity: chk.Severity, summary: chk.Summary, line: line, evidence: ev})
 }

@@ -166,7 +166,6 @@ type entry struct {
 	// analyses kept for cross-references
 	script   *script.Analysis
 	fixture  *fixture.Result
-	m4       *m4.Check
 	ignoreBy *ignoreRule
 }
 
@@ -274,6 +273,10 @@ func Compare(ctx context.Context, tarballPath, repoDir, ref string, opt Options)
 		return nil, err
 	}
 	c.finish()
+	sum := c.report.Summary
+	c.log.Debug("release compared", "tarball", tarballPath, "commit", commit, "identical", sum.Identical,
+		"only_tarball", sum.OnlyTarball, "only_git", sum.OnlyGit, "different", sum.Different,
+		"findings", sum.Findings, "retained_bytes", c.retained)
 	return c.report, nil
 }
 
