@@ -5,24 +5,48 @@ package list
 
 import (
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/apk"
+	"github.com/vouchdev/vouch/extract/cargolock"
+	"github.com/vouchdev/vouch/extract/composerlock"
 	"github.com/vouchdev/vouch/extract/dpkg"
+	"github.com/vouchdev/vouch/extract/gemfilelock"
 	"github.com/vouchdev/vouch/extract/ghactions"
 	"github.com/vouchdev/vouch/extract/gobinary"
 	"github.com/vouchdev/vouch/extract/gomod"
 	"github.com/vouchdev/vouch/extract/gowork"
+	"github.com/vouchdev/vouch/extract/gradlelock"
+	"github.com/vouchdev/vouch/extract/gradleverify"
+	"github.com/vouchdev/vouch/extract/image"
+	"github.com/vouchdev/vouch/extract/jar"
+	"github.com/vouchdev/vouch/extract/nugetlock"
 	"github.com/vouchdev/vouch/extract/packagelock"
 	"github.com/vouchdev/vouch/extract/pdmlock"
 	"github.com/vouchdev/vouch/extract/pipfilelock"
+	"github.com/vouchdev/vouch/extract/pnpmlock"
 	"github.com/vouchdev/vouch/extract/poetrylock"
+	"github.com/vouchdev/vouch/extract/pomxml"
 	"github.com/vouchdev/vouch/extract/requirements"
+	"github.com/vouchdev/vouch/extract/rpm"
 	"github.com/vouchdev/vouch/extract/sbomfile"
 	"github.com/vouchdev/vouch/extract/uvlock"
+	"github.com/vouchdev/vouch/extract/yarnlock"
 )
 
-// All returns a new instance of every extractor, in a fixed order.
+// All returns a new instance of every extractor, in a fixed order. The
+// image extractor comes last and runs the others over each image's
+// file system.
 func All() []extract.Extractor {
+	files := Files()
+	return append(files, image.New(Files()))
+}
+
+// Files returns every extractor that reads a file of a tree (all but the
+// container image reader), in a fixed order.
+func Files() []extract.Extractor {
 	return []extract.Extractor{
 		packagelock.New(),
+		yarnlock.New(),
+		pnpmlock.New(),
 		gomod.New(),
 		gowork.New(),
 		gobinary.New(),
@@ -31,7 +55,17 @@ func All() []extract.Extractor {
 		pipfilelock.New(),
 		uvlock.New(),
 		pdmlock.New(),
+		cargolock.New(),
+		gemfilelock.New(),
+		composerlock.New(),
+		nugetlock.New(),
+		pomxml.New(),
+		gradlelock.New(),
+		gradleverify.New(),
+		jar.New(),
 		dpkg.New(),
+		apk.New(),
+		rpm.New(),
 		sbomfile.New(),
 		ghactions.New(),
 	}

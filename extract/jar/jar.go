@@ -1,0 +1,27 @@
+// Package jar reads Java archives (JAR, WAR, EAR, nested). Placeholder: it claims nothing yet.
+package jar
+
+import (
+	"context"
+	"io/fs"
+
+	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/inventory"
+)
+
+// Extractor reads Java archives (JAR, WAR, EAR, nested).
+type Extractor struct{}
+
+// New returns the extractor.
+func New() *Extractor { return &Extractor{} }
+
+// Name implements extract.Extractor.
+func (*Extractor) Name() string { return "jar" }
+
+// Claims implements extract.Extractor.
+func (*Extractor) Claims(string, fs.FileInfo) bool { return false }
+
+// Extract implements extract.Extractor.
+func (*Extractor) Extract(context.Context, *extract.Input) (*inventory.Graph, error) { return nil, nil }
+
+var _ extract.Extractor = (*Extractor)(nil)

@@ -1,0 +1,27 @@
+// Package pnpmlock reads pnpm-lock.yaml (v5 to v9). Placeholder: it claims nothing yet.
+package pnpmlock
+
+import (
+	"context"
+	"io/fs"
+
+	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/inventory"
+)
+
+// Extractor reads pnpm-lock.yaml (v5 to v9).
+type Extractor struct{}
+
+// New returns the extractor.
+func New() *Extractor { return &Extractor{} }
+
+// Name implements extract.Extractor.
+func (*Extractor) Name() string { return "pnpmlock" }
+
+// Claims implements extract.Extractor.
+func (*Extractor) Claims(string, fs.FileInfo) bool { return false }
+
+// Extract implements extract.Extractor.
+func (*Extractor) Extract(context.Context, *extract.Input) (*inventory.Graph, error) { return nil, nil }
+
+var _ extract.Extractor = (*Extractor)(nil)
