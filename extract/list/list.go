@@ -16,7 +16,6 @@ import (
 	"github.com/vouchdev/vouch/extract/gowork"
 	"github.com/vouchdev/vouch/extract/gradlelock"
 	"github.com/vouchdev/vouch/extract/gradleverify"
-	"github.com/vouchdev/vouch/extract/image"
 	"github.com/vouchdev/vouch/extract/jar"
 	"github.com/vouchdev/vouch/extract/nugetlock"
 	"github.com/vouchdev/vouch/extract/packagelock"
@@ -32,17 +31,8 @@ import (
 	"github.com/vouchdev/vouch/extract/yarnlock"
 )
 
-// All returns a new instance of every extractor, in a fixed order. The
-// image extractor comes last and runs the others over each image's
-// file system.
+// All returns a new instance of every extractor, in a fixed order.
 func All() []extract.Extractor {
-	files := Files()
-	return append(files, image.New(Files()))
-}
-
-// Files returns every extractor that reads a file of a tree (all but the
-// container image reader), in a fixed order.
-func Files() []extract.Extractor {
 	return []extract.Extractor{
 		packagelock.New(),
 		yarnlock.New(),
