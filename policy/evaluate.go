@@ -3,11 +3,14 @@ package policy
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vouchdev/vouch/finding"
@@ -31,6 +34,11 @@ type Input struct {
 	// id or alias, for vulnerabilities.min_advisory_age (finding.Finding
 	// carries no such time). A finding with no entry counts as old enough.
 	AdvisoryPublished map[string]time.Time
+	// Brief leaves the Reason of passing decisions about components
+	// empty: a gate that only counts its passes (vouch scan, vouch
+	// policy check) is spared formatting thousands of strings nobody
+	// reads. vouch policy explain, which shows them, leaves it false.
+	Brief bool
 	// Unused lists dependencies declared but never imported.
 	Unused []Unused
 	// Files is every file the walk saw, slash-separated and relative to
@@ -152,6 +160,9 @@ type evaluation struct {
 	// orphans are about components the graph does not hold (a finding or
 	// unused dependency reported for one).
 	items, files, orphans []item
+	// parts are the component decisions in component order: items, or
+	// the items of each fork that decided a part of a large graph.
+	parts [][]item
 	ranks                 map[string]int
 	// exc and lists are the policy's compiled exceptions and licence
 	// lists, compiled here when the Policy was built by hand.
@@ -229,13 +240,74 @@ func (p *Policy) Evaluate(ctx context.Context, in Input) (*Result, error) {
 			e.unused(u, &e.orphans)
 		}
 	}
-	e.items = make([]item, 0, len(comps)*e.perComponent()+len(in.Findings)+len(in.Unused))
 	e.lockfiles()
 	e.dockerImages()
+	if err := e.components(ctx, comps, byComp, unusedBy); err != nil {
+		return nil, err
+	}
+	expired, stale := e.exceptions()
+	return e.result(expired, stale), nil
+}
+
+// parallelMin is the number of components from which the per-component
+// rules run on several goroutines: they are independent, and a gate of
+// thousands of components otherwise spends its time on one core while
+// the others idle.
+const parallelMin = 512
+
+// components decides every per-component rule into e.parts, in
+// component order. Large graphs are split into contiguous parts, each
+// decided by a fork of e, and the parts kept in order, so the result is
+// the same as one goroutine's.
+func (e *evaluation) components(ctx context.Context, comps []*inventory.Component, byComp map[string][]*finding.Finding, unusedBy map[string][]*Unused) error {
+	workers := 1
+	if len(comps) >= parallelMin {
+		workers = min(runtime.GOMAXPROCS(0), 8, len(comps)/(parallelMin/2))
+	}
+	extra := len(e.in.Findings) + len(e.in.Unused)
+	if workers <= 1 {
+		e.items = slices.Grow(e.items, len(comps)*e.perComponent()+extra)
+		err := e.decide(ctx, comps, byComp, unusedBy)
+		e.parts = [][]item{e.items}
+		return err
+	}
+	forks := make([]*evaluation, workers)
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	per := (len(comps) + workers - 1) / workers
+	for i := range workers {
+		part := comps[min(i*per, len(comps)):min((i+1)*per, len(comps))]
+		f := e.fork(len(part))
+		forks[i] = f
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f.decide(ctx, part, byComp, unusedBy)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return ctx.Err()
+	}
+	for _, f := range forks {
+		e.parts = append(e.parts, f.items)
+	}
+	return nil
+}
+
+// fork returns an evaluation sharing e's policy, input and compiled
+// lists, with its own decisions, caches and CEL variables.
+func (e *evaluation) fork(comps int) *evaluation {
+	return &evaluation{p: e.p, in: e.in, now: e.now, ranks: e.ranks, exc: e.exc, lists: e.lists,
+		items: make([]item, 0, comps*e.perComponent()+len(e.in.Findings)+len(e.in.Unused))}
+}
+
+// decide appends the decisions about comps to e.items.
+func (e *evaluation) decide(ctx context.Context, comps []*inventory.Component, byComp map[string][]*finding.Finding, unusedBy map[string][]*Unused) error {
 	for i, c := range comps {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		s := newSubject(c)
@@ -257,8 +329,7 @@ func (p *Policy) Evaluate(ctx context.Context, in Input) (*Result, error) {
 		}
 		e.custom(s, byComp[c.PURL])
 	}
-	expired, stale := e.exceptions()
-	return e.result(expired, stale), nil
+	return nil
 }
 
 // finding decides a vulnerability or malicious finding into dst.
@@ -372,7 +443,11 @@ func (e *evaluation) approved(s *subject) {
 	}
 	for _, pat := range r.Allow {
 		if pat.match(s) {
-			e.add(s, RuleApproved, Pass, r.Severity, fmt.Sprintf("approved by %s (%s)", pat.Text, e.where(pat.Line)))
+			reason := ""
+			if !e.in.Brief {
+				reason = fmt.Sprintf("approved by %s (%s)", pat.Text, e.where(pat.Line))
+			}
+			e.add(s, RuleApproved, Pass, r.Severity, reason)
 			return
 		}
 	}
@@ -428,6 +503,8 @@ func (e *evaluation) pinning(s *subject) {
 			e.add(s, RulePinned, fail, r.Severity, "declared as a version range, not one exact version; the policy wants exact versions")
 		case c.Version == "":
 			e.add(s, RulePinned, fail, r.Severity, "no version recorded; the policy wants exact versions")
+		case e.in.Brief:
+			e.add(s, RulePinned, Pass, r.Severity, "")
 		default:
 			e.add(s, RulePinned, Pass, r.Severity, "pinned at "+c.Version)
 		}
@@ -448,6 +525,8 @@ func (e *evaluation) pinning(s *subject) {
 				e.hashReasons[alg] = reason
 			}
 			e.add(s, RuleIntegrity, Pass, r.Severity, reason)
+		case len(c.Hashes) > 0 && e.in.Brief:
+			e.add(s, RuleIntegrity, Pass, r.Severity, "")
 		case len(c.Hashes) > 0:
 			algs := make([]string, 0, len(c.Hashes))
 			for _, h := range c.Hashes {
@@ -693,6 +772,10 @@ func (e *evaluation) releaseAge(s *subject) {
 	switch {
 	case has && pub.Known:
 		age := e.now.Sub(pub.Time)
+		if age >= min && e.in.Brief {
+			e.add(s, RuleMinReleaseAge, Pass, r.Severity, "")
+			return
+		}
 		when := "published " + pub.Time.UTC().Format("2006-01-02") + ", " + formatAge(age)
 		if age < min {
 			e.add(s, RuleMinReleaseAge, r.Action.outcome(), r.Severity, when+"; "+wants)
@@ -803,6 +886,9 @@ func (e *evaluation) license(s *subject) {
 			failed = append(failed, "licence "+strings.Join(v.why, ", "))
 		case !v.pass:
 			failed = append(failed, fmt.Sprintf("licence %s fails: %s", clip(x, 120), strings.Join(v.why, ", ")))
+		case e.in.Brief:
+			// A pass needs no reason; a later failing expression still
+			// makes one.
 		case res.op != "":
 			used = append(used, fmt.Sprintf("%s (under %s)", clip(x, 120), strings.Join(v.why, " AND ")))
 		default:
@@ -815,6 +901,8 @@ func (e *evaluation) license(s *subject) {
 	case len(unparsable) > 0:
 		e.add(s, RuleLicense, unknown.outcome(), r.Severity,
 			fmt.Sprintf("%s; a licence that is not an SPDX expression counts as unknown, and licenses.unknown is %s", strings.Join(unparsable, "; "), unknown))
+	case e.in.Brief:
+		e.add(s, RuleLicense, Pass, r.Severity, "")
 	default:
 		e.add(s, RuleLicense, Pass, r.Severity, "acceptable licence "+strings.Join(used, "; "))
 	}
@@ -1025,7 +1113,7 @@ func (e *evaluation) exceptions() (expired, stale []Exception) {
 	for j, x := range exs {
 		inForce[j] = e.now.Before(expiresAt(x))
 	}
-	for _, items := range [][]item{e.files, e.items, e.orphans} {
+	for _, items := range append(append([][]item{e.files}, e.parts...), e.orphans) {
 		for i := range items {
 			it := &items[i]
 			if it.d.Outcome != Fail && it.d.Outcome != Warn {
@@ -1097,14 +1185,24 @@ func (e *evaluation) result(expired, stale []Exception) *Result {
 	// orphans are few and sorted here, then merged in.
 	slices.SortStableFunc(e.files, func(a, b item) int { return itemOrder(&a, &b) })
 	slices.SortStableFunc(e.orphans, func(a, b item) int { return itemOrder(&a, &b) })
-	order := make([]*item, 0, len(e.files)+len(e.items)+len(e.orphans))
+	n := 0
+	for _, p := range e.parts {
+		n += len(p)
+	}
+	items := make([]*item, 0, n)
+	for _, p := range e.parts {
+		for i := range p {
+			items = append(items, &p[i])
+		}
+	}
+	order := make([]*item, 0, len(e.files)+len(items)+len(e.orphans))
 	for i := range e.files {
 		order = append(order, &e.files[i])
 	}
 	i, j := 0, 0
-	for i < len(e.items) || j < len(e.orphans) {
-		if j == len(e.orphans) || i < len(e.items) && e.items[i].d.Component <= e.orphans[j].d.Component {
-			order = append(order, &e.items[i])
+	for i < len(items) || j < len(e.orphans) {
+		if j == len(e.orphans) || i < len(items) && items[i].d.Component <= e.orphans[j].d.Component {
+			order = append(order, items[i])
 			i++
 		} else {
 			order = append(order, &e.orphans[j])

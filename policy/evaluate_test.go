@@ -3,6 +3,8 @@ package policy
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -1188,24 +1190,24 @@ func TestEvaluateEmptyAndCancelled(t *testing.T) {
 	}
 }
 
-// BenchmarkEvaluate2000 evaluates the starting policy plus a custom rule
-// and an allow list over 2,000 components with release times, licences
-// and a finding for every tenth.
-func BenchmarkEvaluate2000(b *testing.B) {
-	body := strings.TrimPrefix(string(Init()), "")
-	body = strings.Replace(body, "rules: []\n", `rules:
+// largeGate returns the starting policy plus a custom rule and an allow
+// list, and an input of n components with release times, licences and a
+// finding for every tenth, in three ecosystems.
+func largeGate(t testing.TB, n int) (*Policy, Input) {
+	t.Helper()
+	body := strings.Replace(string(Init()), "rules: []\n", `rules:
   - name: young-direct
     expr: component.direct && component.age_days >= 0.0 && component.age_days < 90.0
 `, 1)
 	p, err := Parse("vouch.yaml", []byte(body))
 	if err != nil {
-		b.Fatal(err)
+		t.Fatal(err)
 	}
 	g := inventory.New()
 	published := map[string]PublishInfo{}
 	var findings []finding.Finding
 	var files []string
-	for i := range 2000 {
+	for i := range n {
 		eco, name := purl.NPM, fmt.Sprintf("@scope%d/pkg%d", i%50, i)
 		if i%4 == 1 {
 			eco, name = purl.Go, fmt.Sprintf("github.com/org%d/mod%d", i%50, i)
@@ -1215,6 +1217,9 @@ func BenchmarkEvaluate2000(b *testing.B) {
 		}
 		version := fmt.Sprintf("1.%d.%d", i%17, i%5)
 		c := comp(eco, name, version, hashed, lic("MIT OR Apache-2.0"))
+		if i%7 == 3 {
+			c.Licenses = []string{"GPL-3.0-only"}
+		}
 		c.Direct = i%10 == 0
 		g.Add(c)
 		published[c.PURL] = PublishInfo{Time: now.Add(-time.Duration(i%400) * 24 * time.Hour), Known: true}
@@ -1226,7 +1231,62 @@ func BenchmarkEvaluate2000(b *testing.B) {
 			files = append(files, fmt.Sprintf("app%d/package.json", i), fmt.Sprintf("app%d/package-lock.json", i))
 		}
 	}
-	in := Input{Graph: g, Findings: findings, Published: published, Files: files, Now: now}
+	return p, Input{Graph: g, Findings: findings, Published: published, Files: files, Now: now}
+}
+
+// TestEvaluateParallelAndBrief checks that a graph large enough to be
+// decided on several goroutines gets the decisions one goroutine makes,
+// in the same order, and that Brief changes nothing but the reasons of
+// passing decisions.
+func TestEvaluateParallelAndBrief(t *testing.T) {
+	p, in := largeGate(t, 3*parallelMin)
+	prev := runtime.GOMAXPROCS(1)
+	serial, err := p.Evaluate(context.Background(), in)
+	runtime.GOMAXPROCS(4)
+	defer runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parallel, err := p.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(serial, parallel); diff != "" {
+		t.Fatalf("parallel evaluation differs (-serial +parallel):\n%s", diff)
+	}
+	if len(serial.Violations) == 0 || len(serial.Decisions) < 3*parallelMin*5 {
+		t.Fatalf("%d decisions, %d violations: the input should exercise every rule", len(serial.Decisions), len(serial.Violations))
+	}
+	in.Brief = true
+	brief, err := p.Evaluate(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *serial
+	want.Decisions = slices.Clone(serial.Decisions)
+	emptied := 0
+	for i := range want.Decisions {
+		// A pass may keep a reason that costs nothing to give.
+		d := &want.Decisions[i]
+		if d.Outcome == Pass && d.Component != "" && i < len(brief.Decisions) && brief.Decisions[i].Reason == "" {
+			d.Reason = ""
+			emptied++
+		}
+	}
+	if emptied < 3*parallelMin {
+		t.Fatalf("brief left %d pass reasons empty, want most of them", emptied)
+	}
+	if diff := cmp.Diff(&want, brief); diff != "" {
+		t.Errorf("brief evaluation differs beyond pass reasons (-want +got):\n%s", diff)
+	}
+}
+
+// BenchmarkEvaluate2000 evaluates the starting policy plus a custom rule
+// and an allow list over 2,000 components with release times, licences
+// and a finding for every tenth, as a gate does (Brief).
+func BenchmarkEvaluate2000(b *testing.B) {
+	p, in := largeGate(b, 2000)
+	in.Brief = true
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

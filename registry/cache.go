@@ -302,6 +302,23 @@ func (c *cache) lookup(ctx context.Context, keys []ckey) (map[ckey]cacheEntry, e
 	return out, nil
 }
 
+// readEcosystem returns every cached row of eco, or nil when it has more
+// than max.
+func (c *cache) readEcosystem(ctx context.Context, eco string, max int) (map[ckey]cacheEntry, error) {
+	var n int
+	if err := c.db.QueryRowContext(ctx, countSQL, eco).Scan(&n); err != nil {
+		return nil, fmt.Errorf("registry cache %s: %w", c.path, err)
+	}
+	if n > max {
+		return nil, nil
+	}
+	out := make(map[ckey]cacheEntry, n)
+	if err := c.query(ctx, scanSQL, []any{eco}, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *cache) query(ctx context.Context, q string, args []any, out map[ckey]cacheEntry) error {
 	rows, err := c.db.QueryContext(ctx, q, args...)
 	if err != nil {

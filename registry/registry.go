@@ -233,6 +233,13 @@ type Client struct {
 	cacheMu sync.Mutex
 	cache   *cache // nil when the cache could not be opened
 
+	// prefetched holds the cached answers of whole ecosystems that
+	// Prefetch read; an ecosystem in prefetchedEcos is answered from it
+	// alone (a key it lacks is not cached).
+	prefetchMu     sync.Mutex
+	prefetched     map[ckey]cacheEntry
+	prefetchedEcos map[string]bool
+
 	// The crates.io web API of a sparse-index mirror, read from its
 	// config.json at the first request that needs it.
 	cratesMu   sync.Mutex
@@ -336,6 +343,88 @@ func (c *Client) Close() error {
 }
 
 // currentCache returns the open cache, or nil.
+// prefetchMax bounds the cached rows Prefetch reads of one ecosystem: a
+// cache shared by many projects may hold far more answers than one scan
+// asks for, and those ecosystems are left to per-key lookups.
+const prefetchMax = 50_000
+
+// Prefetch reads every cached answer of the given ecosystems into memory,
+// so that PublishTimes answers their keys without a query. It is for a
+// caller that knows the ecosystems before it knows the keys: a scan reads
+// the cache while it walks the tree, on a core the walk of one large
+// lockfile leaves idle, and a warm gate then costs map lookups. An
+// ecosystem with more than prefetchMax cached rows, an unknown ecosystem
+// or a cache that fails is skipped (and looked up per key later). It may
+// run concurrently with PublishTimes.
+func (c *Client) Prefetch(ctx context.Context, ecosystems ...string) {
+	cc := c.currentCache()
+	if cc == nil {
+		return
+	}
+	for _, e := range ecosystems {
+		eco, ok := canonicalEcosystem(e)
+		if !ok {
+			continue
+		}
+		c.prefetchMu.Lock()
+		done := c.prefetchedEcos[eco]
+		c.prefetchMu.Unlock()
+		if done {
+			continue
+		}
+		rows, err := cc.readEcosystem(ctx, eco, prefetchMax)
+		if err != nil {
+			c.cacheFailed(cc, "read", err)
+			return
+		}
+		if rows == nil {
+			continue // too many rows
+		}
+		c.prefetchMu.Lock()
+		if c.prefetched == nil {
+			c.prefetched, c.prefetchedEcos = rows, map[string]bool{}
+		} else {
+			maps.Copy(c.prefetched, rows)
+		}
+		c.prefetchedEcos[eco] = true
+		c.prefetchMu.Unlock()
+	}
+}
+
+// fromPrefetched answers the keys of prefetched ecosystems (hits holds
+// those cached) and returns the others for a cache lookup.
+func (c *Client) fromPrefetched(keys []ckey) (hits map[ckey]cacheEntry, rest []ckey) {
+	hits = make(map[ckey]cacheEntry, len(keys))
+	c.prefetchMu.Lock()
+	defer c.prefetchMu.Unlock()
+	if len(c.prefetchedEcos) == 0 {
+		return hits, keys
+	}
+	for _, k := range keys {
+		if !c.prefetchedEcos[k.eco] {
+			rest = append(rest, k)
+			continue
+		}
+		if e, ok := c.prefetched[k]; ok {
+			hits[k] = e
+		}
+	}
+	return hits, rest
+}
+
+// notePrefetched adds answers just fetched to the prefetched ecosystems,
+// which must stay whole for fromPrefetched to take a missing key as not
+// cached.
+func (c *Client) notePrefetched(rows []cacheRow) {
+	c.prefetchMu.Lock()
+	defer c.prefetchMu.Unlock()
+	for _, r := range rows {
+		if c.prefetchedEcos[r.key.eco] {
+			c.prefetched[r.key] = cacheEntry{status: r.status, published: r.published, fetched: r.fetched, source: r.source}
+		}
+	}
+}
+
 func (c *Client) currentCache() *cache {
 	c.cacheMu.Lock()
 	defer c.cacheMu.Unlock()
@@ -516,13 +605,13 @@ func (c *Client) PublishTimes(ctx context.Context, keys []Key) map[Key]Result {
 
 	// The cache.
 	now := c.now()
-	var hits map[ckey]cacheEntry
-	if cc := c.currentCache(); cc != nil && len(order) > 0 {
-		var err error
-		hits, err = cc.lookup(ctx, order)
+	hits, rest := c.fromPrefetched(order)
+	if cc := c.currentCache(); cc != nil && len(rest) > 0 {
+		looked, err := cc.lookup(ctx, rest)
 		if err != nil {
 			c.cacheFailed(cc, "read", err)
 		}
+		maps.Copy(hits, looked)
 	}
 	var misses []ckey
 	for _, ck := range order {
@@ -555,6 +644,7 @@ func (c *Client) PublishTimes(ctx context.Context, keys []Key) map[Key]Result {
 				store = append(store, row)
 			}
 		}
+		c.notePrefetched(store)
 		if cc := c.currentCache(); cc != nil && len(store) > 0 {
 			// Answers already paid for are worth keeping even when the
 			// caller has given up.

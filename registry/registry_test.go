@@ -218,6 +218,12 @@ func found(published, source string) view {
 	return view{Published: published, Known: true, Source: source}
 }
 
+// cached returns v as answered from the cache.
+func (v view) cached() view {
+	v.FromCache = true
+	return v
+}
+
 func TestPublishTimes(t *testing.T) {
 	f := newFakeRegistry(t)
 	f.file(t, "/npm/left-pad", "npm/left-pad.json")
@@ -606,7 +612,66 @@ func TestOffline(t *testing.T) {
 	}
 }
 
-func TestCacheTTL(t *testing.T) {
+// TestPrefetch checks that answers read ahead by Prefetch are the cache's
+// answers (fresh or not by the same TTLs), that a key the prefetched
+// ecosystem lacks is fetched and then answered from memory, and that an
+// ecosystem with more rows than the bound is left to per-key lookups.
+func TestPrefetch(t *testing.T) {
+	f, opt, clk := leftPadWithTTL(t)
+	fill := newClient(t, opt)
+	fill.PublishTimes(context.Background(), []Key{{"npm", "left-pad", "1.3.0"}, {"npm", "left-pad", "8.0.0"}})
+	fill.Close()
+	f.requests()
+
+	c := newClient(t, opt)
+	c.Prefetch(context.Background(), "npm", "Go", "no-such-ecosystem")
+	if !c.prefetchedEcos["npm"] || !c.prefetchedEcos["Go"] || len(c.prefetched) != 2 {
+		t.Fatalf("prefetched ecosystems %v, %d rows; want npm and Go, 2 rows", c.prefetchedEcos, len(c.prefetched))
+	}
+	steps := []struct {
+		advance  time.Duration
+		keys     []Key
+		want     map[string]view
+		requests int
+	}{
+		{0, []Key{{"npm", "left-pad", "1.3.0"}, {"npm", "left-pad", "8.0.0"}}, map[string]view{
+			"npm left-pad@1.3.0": found("2018-04-09T01:22:35.117Z", "$URL/npm/left-pad").cached(),
+			"npm left-pad@8.0.0": {FromCache: true, Source: "$URL/npm/left-pad", Err: "npm left-pad@8.0.0: not found in the registry (cached answer of $URL/npm/left-pad)"},
+		}, 0},
+		// Not in the prefetched rows: fetched once, then held.
+		{0, []Key{{"npm", "left-pad", "1.2.0"}}, map[string]view{
+			"npm left-pad@1.2.0": found("2017-11-13T23:10:43.532Z", "$URL/npm/left-pad"),
+		}, 1},
+		{time.Minute, []Key{{"npm", "left-pad", "1.2.0"}}, map[string]view{
+			"npm left-pad@1.2.0": found("2017-11-13T23:10:43.532Z", "$URL/npm/left-pad").cached(),
+		}, 0},
+		// Past the not-found TTL the prefetched "not found" is asked again.
+		{2 * time.Hour, []Key{{"npm", "left-pad", "8.0.0"}}, map[string]view{
+			"npm left-pad@8.0.0": {Source: "$URL/npm/left-pad", Err: "npm left-pad@8.0.0: $URL/npm/left-pad: no version 8.0.0: not found in the registry"},
+		}, 1},
+	}
+	for i, s := range steps {
+		clk.advance(s.advance)
+		got := views(c.PublishTimes(context.Background(), s.keys), f.srv.URL)
+		if diff := cmp.Diff(s.want, got); diff != "" {
+			t.Errorf("step %d: results (-want +got):\n%s", i, diff)
+		}
+		if n := f.requests()["/npm/left-pad"]; n != s.requests {
+			t.Errorf("step %d: %d requests, want %d", i, n, s.requests)
+		}
+	}
+
+	rows, err := c.currentCache().readEcosystem(context.Background(), "npm", 1)
+	if err != nil || rows != nil {
+		t.Errorf("readEcosystem over its bound = %v, %v; want nil, nil", rows, err)
+	}
+}
+
+// leftPadWithTTL returns a registry serving left-pad and options pointing
+// at it with a not-found TTL of an hour, a found TTL of two days and a
+// clock the test moves.
+func leftPadWithTTL(t *testing.T) (*fakeRegistry, Options, *clock) {
+	t.Helper()
 	f := newFakeRegistry(t)
 	f.file(t, "/npm/left-pad", "npm/left-pad.json")
 	opt := testOptions(t)
@@ -615,6 +680,11 @@ func TestCacheTTL(t *testing.T) {
 	opt.FoundTTL = 48 * time.Hour
 	clk := &clock{t: t0}
 	opt.Now = clk.Now
+	return f, opt, clk
+}
+
+func TestCacheTTL(t *testing.T) {
+	f, opt, clk := leftPadWithTTL(t)
 	c := newClient(t, opt)
 	keys := []Key{{"npm", "left-pad", "1.3.0"}, {"npm", "left-pad", "8.0.0"}}
 	// Each step: how far the clock moves, which keys the cache answers,

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,6 +32,93 @@ type policyFlags struct {
 	// exclude are the walk's --exclude globs, which the unused-dependency
 	// search honours too.
 	exclude []string
+
+	// opened yields the registry client that startRegistry opens while
+	// the tree is walked; client is it once taken.
+	opened <-chan openedRegistry
+	client *registry.Client
+}
+
+// openedRegistry is the outcome of opening the registry client.
+type openedRegistry struct {
+	client *registry.Client
+	err    error
+}
+
+// startRegistry opens the registry client in the background when the
+// policy needs release times, and reads the cached answers of every
+// registry ecosystem into it: the cost of a warm gate is then paid while
+// the tree is walked (one large lockfile keeps one core busy) instead of
+// after it. closeRegistry releases it.
+func (p *policyFlags) startRegistry(ctx context.Context, e *env, g *globals, pol *policy.Policy, target string) {
+	if pol == nil || pol.MinReleaseAge == nil {
+		return
+	}
+	ch := make(chan openedRegistry, 1)
+	p.opened = ch
+	log := g.logger(e)
+	go func() {
+		client, err := p.newClient(log, projectRoot(target))
+		if err == nil {
+			client.Prefetch(ctx, policy.RegistryEcosystems...)
+		}
+		ch <- openedRegistry{client, err}
+	}()
+}
+
+// registry returns the client startRegistry opened.
+func (p *policyFlags) registry() (*registry.Client, error) {
+	if p.client != nil {
+		return p.client, nil
+	}
+	if p.opened == nil {
+		return nil, errors.New("registry: not opened")
+	}
+	o := <-p.opened
+	p.opened = nil
+	p.client = o.client
+	return o.client, o.err
+}
+
+// closeRegistry closes the client startRegistry opened, if any.
+func (p *policyFlags) closeRegistry() {
+	if p.opened != nil {
+		if o := <-p.opened; o.client != nil {
+			o.client.Close()
+		}
+		p.opened = nil
+	}
+	if p.client != nil {
+		p.client.Close()
+		p.client = nil
+	}
+}
+
+// newClient makes the registry client from the flags.
+func (p *policyFlags) newClient(log *slog.Logger, root string) (*registry.Client, error) {
+	override := map[string]string{}
+	for _, r := range p.registries {
+		eco, url, ok := strings.Cut(r, "=")
+		if !ok || eco == "" || url == "" {
+			return nil, usageErr("--registry %q: want ECOSYSTEM=URL", r)
+		}
+		override[eco] = url
+	}
+	client, err := registry.New(registry.Options{Offline: p.offline, Override: override, ProjectDir: root,
+		IgnoreProjectConfig: p.noProject, Logger: log})
+	if err != nil {
+		return nil, inputErr(fmt.Errorf("registry: %w", err))
+	}
+	return client, nil
+}
+
+// projectRoot is the directory of target: itself, or the directory of the
+// file it names.
+func projectRoot(target string) string {
+	if fi, err := os.Stat(target); err == nil && !fi.IsDir() {
+		return filepath.Dir(target)
+	}
+	return target
 }
 
 func (p *policyFlags) register(cmd *cobra.Command) {
@@ -78,15 +166,12 @@ type gathered struct {
 func (p *policyFlags) gather(ctx context.Context, e *env, g *globals, pol *policy.Policy, target string, res *walk.Result) <-chan gathered {
 	out := make(chan gathered, 1)
 	log := g.logger(e)
-	root := target
-	if fi, err := os.Stat(target); err == nil && !fi.IsDir() {
-		root = filepath.Dir(target)
-	}
+	root := projectRoot(target)
 	go func() {
 		var gt gathered
 		defer func() { out <- gt }()
 		if pol.MinReleaseAge != nil {
-			published, notes, err := p.publishTimes(ctx, log, root, res.Graph)
+			published, notes, err := p.publishTimes(ctx, res.Graph)
 			if err != nil {
 				gt.err = err
 				return
@@ -116,14 +201,15 @@ func (p *policyFlags) gather(ctx context.Context, e *env, g *globals, pol *polic
 }
 
 // evaluate runs the policy over the graph, the findings and what gather
-// collected.
-func evaluate(ctx context.Context, pol *policy.Policy, res *walk.Result, findings []finding.Finding, pending <-chan gathered) (*policy.Result, error) {
+// collected. brief leaves passing decisions without reasons (see
+// policy.Input.Brief): only explain shows them.
+func evaluate(ctx context.Context, pol *policy.Policy, res *walk.Result, findings []finding.Finding, pending <-chan gathered, brief bool) (*policy.Result, error) {
 	gt := <-pending
 	if gt.err != nil {
 		return nil, gt.err
 	}
 	in := policy.Input{Graph: res.Graph, Findings: findings, Files: res.Manifests, Now: time.Now(),
-		AdvisoryPublished: map[string]time.Time{}, Published: gt.published, Unused: gt.unused}
+		AdvisoryPublished: map[string]time.Time{}, Published: gt.published, Unused: gt.unused, Brief: brief}
 	for _, f := range findings {
 		if f.Published.IsZero() {
 			continue
@@ -137,15 +223,7 @@ func evaluate(ctx context.Context, pol *policy.Policy, res *walk.Result, finding
 
 // publishTimes asks the registries (or their cache) when each resolved
 // version of the graph was published.
-func (p *policyFlags) publishTimes(ctx context.Context, log *slog.Logger, root string, gr *inventory.Graph) (map[string]policy.PublishInfo, []string, error) {
-	override := map[string]string{}
-	for _, r := range p.registries {
-		eco, url, ok := strings.Cut(r, "=")
-		if !ok || eco == "" || url == "" {
-			return nil, nil, usageErr("--registry %q: want ECOSYSTEM=URL", r)
-		}
-		override[eco] = url
-	}
+func (p *policyFlags) publishTimes(ctx context.Context, gr *inventory.Graph) (map[string]policy.PublishInfo, []string, error) {
 	var keys []registry.Key
 	byKey := map[registry.Key][]string{}
 	for _, c := range gr.Components() {
@@ -162,12 +240,10 @@ func (p *policyFlags) publishTimes(ctx context.Context, log *slog.Logger, root s
 	if len(keys) == 0 {
 		return out, nil, nil
 	}
-	client, err := registry.New(registry.Options{Offline: p.offline, Override: override, ProjectDir: root,
-		IgnoreProjectConfig: p.noProject, Logger: log})
+	client, err := p.registry()
 	if err != nil {
-		return nil, nil, inputErr(fmt.Errorf("registry: %w", err))
+		return nil, nil, err
 	}
-	defer client.Close()
 	for k, r := range client.PublishTimes(ctx, keys) {
 		info := policy.PublishInfo{Time: r.Published, Known: r.Known}
 		if r.Err != nil {
@@ -226,7 +302,7 @@ commented; docs/policy.md documents them all.`,
 
 // policyRun walks target, matches advisories and evaluates the policy:
 // what check and explain share.
-func policyRun(ctx context.Context, e *env, g *globals, src *sourceFlags, db *dbFlags, pf *policyFlags, target string) (*policy.Policy, *policy.Result, *walk.Result, []finding.Finding, error) {
+func policyRun(ctx context.Context, e *env, g *globals, src *sourceFlags, db *dbFlags, pf *policyFlags, target string, brief bool) (*policy.Policy, *policy.Result, *walk.Result, []finding.Finding, error) {
 	pol, err := pf.load(target, true)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -235,6 +311,8 @@ func policyRun(ctx context.Context, e *env, g *globals, src *sourceFlags, db *db
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
+	pf.startRegistry(ctx, e, g, pol, target)
+	defer pf.closeRegistry()
 	res, err := walkTarget(ctx, e, g, src, target)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -249,7 +327,7 @@ func policyRun(ctx context.Context, e *env, g *globals, src *sourceFlags, db *db
 		<-pending
 		return nil, nil, nil, nil, err
 	}
-	out, err := evaluate(ctx, pol, res, findings, pending)
+	out, err := evaluate(ctx, pol, res, findings, pending, brief)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
@@ -276,7 +354,7 @@ match nothing are reported as stale.`,
 				return usageErr("%v", err)
 			}
 			target := targetArg(args, 0)
-			pol, res, _, _, err := policyRun(cmd.Context(), e, g, &src, &db, &pf, target)
+			pol, res, _, _, err := policyRun(cmd.Context(), e, g, &src, &db, &pf, target, true)
 			if err != nil {
 				return err
 			}
@@ -314,7 +392,7 @@ func newPolicyExplainCmd(e *env, g *globals) *cobra.Command {
 				return usageErr("--format %q: want table|json", out.format)
 			}
 			target := targetArg(args, 1)
-			pol, res, _, _, err := policyRun(cmd.Context(), e, g, &src, &db, &pf, target)
+			pol, res, _, _, err := policyRun(cmd.Context(), e, g, &src, &db, &pf, target, false)
 			if err != nil {
 				return err
 			}

@@ -76,6 +76,8 @@ taken as clean.`,
 					return err
 				}
 			}
+			pf.startRegistry(cmd.Context(), e, g, pol, target)
+			defer pf.closeRegistry()
 			res, err := walkTarget(cmd.Context(), e, g, &src, target)
 			if err != nil {
 				return err
@@ -100,7 +102,7 @@ taken as clean.`,
 			}
 			doc := report.NewScan(inv, res.Graph, findings, unmatched, dbInfo, sf.paths)
 			if pol != nil {
-				pres, err := evaluate(cmd.Context(), pol, res, findings, pending)
+				pres, err := evaluate(cmd.Context(), pol, res, findings, pending, true)
 				if err != nil {
 					return err
 				}
