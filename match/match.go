@@ -386,7 +386,9 @@ func componentTarget(c *inventory.Component) target {
 		t.version = ""
 	}
 	switch advisory.EcosystemBase(c.Ecosystem) {
-	case purl.Debian, purl.Ubuntu:
+	case purl.Debian, purl.Ubuntu, purl.Alpine:
+		// Their advisories name source packages (Alpine's "origin"),
+		// which share the binary package's version unless told.
 		src, ver := c.Properties["source"], c.Properties["source_version"]
 		if src == "" {
 			src = c.Name

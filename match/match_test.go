@@ -205,6 +205,37 @@ func TestMatch(t *testing.T) {
 			},
 		},
 		{
+			name: "alpine-origin-package",
+			graph: func() *inventory.Graph {
+				b := newGraph().root("lib/apk/db/installed", inventory.KindRootFS, map[string]string{"distro": "alpine-3.14.2"})
+				b.comp("lib/apk/db/installed", "Alpine:v3.14", "libcrypto1.1", "1.1.1k-r0", "lib/apk/db/installed", 30,
+					map[string]string{"source": "openssl"})
+				b.comp("lib/apk/db/installed", "Alpine:v3.14", "libssl1.1", "1.1.1l-r0", "lib/apk/db/installed", 60,
+					map[string]string{"source": "openssl"})
+				return b.g
+			},
+			osv: []string{"alpine-openssl"},
+			want: []finding.Finding{
+				{
+					ID: "CVE-2099-3000", Aliases: []string{"ALPINE-CVE-2099-3000", "CVE-2099-3000"},
+					Kind: finding.Vulnerability, Severity: finding.Unknown,
+					Summary:   "openssl reads past a buffer.",
+					Details:   "openssl reads past a buffer.",
+					Component: "pkg:apk/alpine/libcrypto1.1@1.1.1k-r0?distro=alpine-3.14",
+					Ecosystem: "Alpine:v3.14", Name: "libcrypto1.1", Version: "1.1.1k-r0",
+					Locations: []inventory.Location{{Path: "lib/apk/db/installed", Line: 30}},
+					Evidence: []string{
+						"ALPINE-CVE-2099-3000: introduced 0, fixed 1.1.1l-r0 (ECOSYSTEM)",
+						"compared as source package openssl 1.1.1k-r0 in Alpine:v3.14",
+					},
+					Fixed:       []string{"1.1.1l-r0"},
+					Remediation: "upgrade libcrypto1.1 (source openssl) to >= 1.1.1l-r0",
+					Via:         []string{"pkg:apk/alpine/libcrypto1.1@1.1.1k-r0?distro=alpine-3.14"},
+					Source:      SourceOSV,
+				},
+			},
+		},
+		{
 			name: "malicious-and-compromised",
 			graph: func() *inventory.Graph {
 				b := newGraph().root("package-lock.json", inventory.KindManifest, nil).
