@@ -717,6 +717,7 @@ func TestResolve(t *testing.T) {
 		{ref: "rand 0.9.0", wantErr: "matches no package"},
 		{ref: "rand 0.8.5 (sparse+https://index.crates.io/)", wantErr: "matches no package"},
 		{ref: "rand 0.8.5 ()", wantErr: "malformed"},
+		{ref: "rand 0.8.5 registry+https://github.com/rust-lang/crates.io-index)", wantErr: "malformed"},
 		{ref: "rand ", wantErr: "malformed"},
 		{ref: "", wantErr: "malformed"},
 	}
