@@ -1,27 +1,1091 @@
-// Package pnpmlock reads pnpm-lock.yaml (v5 to v9). Placeholder: it claims nothing yet.
+// Package pnpmlock reads pnpm's lockfile, pnpm-lock.yaml, in lockfile
+// versions 5.x (pnpm 3 to 7), 6.x (pnpm 7.24 to 8) and 9.0 (pnpm 9 and
+// later).
+//
+// The three layouts differ in their keys and in where dependencies are:
+//   - 5.x keys packages "/name/1.0.0", with peer dependencies appended
+//     after "_" ("/a/1.0.0_react@18.2.0"); 6.x keys them "/name@1.0.0",
+//     peers in parentheses ("/a@1.0.0(react@18.2.0)"); 9.0 drops the "/".
+//     Packages not from the registry have keys of their own
+//     ("github.com/user/repo/<commit>", "file:vendor/x.tgz",
+//     "name@https://...") and record "name" and "version" in the entry.
+//   - Each importer (a project of the workspace, "." the root; for a
+//     lockfile without "importers", the top level) lists what it declares:
+//     a version reference in 5.x, {specifier, version} from 6.0 on.
+//   - Up to 6.x, "packages" entries hold dependencies; 9.0 splits them into
+//     "packages" (resolution, metadata) and "snapshots" (one per set of
+//     peers, with dependencies).
+//
+// A package's identity is its name and version, peers stripped: variants
+// of one package for different peers are one component, with every line it
+// appears at. A dependency's reference resolves to the package entry the
+// lockfile version keys it by; an alias ("my-ms: npm:ms@2.0.0") references
+// the real package's key.
+//
+// Importers are the project's own code, not components: what any importer
+// declares is direct, with an edge from the root, and a "link:" to another
+// importer is the workspace depending on itself. A "link:" elsewhere is a
+// component with Source "link:<dir>" and no version.
+//
+// Scopes: importers' "dependencies" are runtime, "optionalDependencies"
+// optional, "devDependencies" dev. Versions 5.x and 6.x flag each package
+// "dev: true" (only dev), "dev: false" (only production) or neither (both),
+// and "optional: true"; those flags decide. Otherwise (9.0) a package takes
+// the most run-time scope of any path to it from a direct dependency, a
+// path being as weak as its weakest link.
+//
+// Sources: "resolution.integrity" gives the hashes. A "resolution.tarball"
+// is a registry download when, on any host, it has a registry's tarball
+// path ("/<name>/-/<name>-<version>.tgz"), and the Source otherwise; a git
+// resolution ({repo, commit}) is the Source "<repo>#<commit>", a directory
+// "file:<dir>".
+//
+// Properties set on components:
+//
+//	alias           the name an importer or package installs it under,
+//	                when an "npm:" alias or a tarball URL makes it differ
+//	                from the package's name
+//	deprecated      the deprecation message the registry gave, as recorded
+//	install_script  "true" when the lockfile records "requiresBuild: true"
+//	                (versions 5.x and 6.x)
+//	patch           the patch file pnpm applies ("patchedDependencies")
+//	workspaces      direct components only: the importers (folders relative
+//	                to the lockfile's, "." for the root) that declare the
+//	                package, comma-separated
+//
+// Properties set on the root:
+//
+//	lockfile_version  the lockfileVersion as written ("5.3", "6.0", "9.0")
 package pnpmlock
 
 import (
+	"cmp"
 	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/inventory"
+	"github.com/vouchdev/vouch/purl"
 )
 
-// Extractor reads pnpm-lock.yaml (v5 to v9).
+const extractorName = "pnpmlock"
+
+// Limits on hostile input beyond the YAML's (see yaml.go).
+const (
+	// maxItems caps packages, snapshots and dependencies kept in memory.
+	maxItems = 1 << 22
+	// maxManifestSize caps the package.json read beside the lockfile.
+	maxManifestSize = 4 << 20
+)
+
+// Extractor reads pnpm-lock.yaml files.
 type Extractor struct{}
 
 // New returns the extractor.
 func New() *Extractor { return &Extractor{} }
 
 // Name implements extract.Extractor.
-func (*Extractor) Name() string { return "pnpmlock" }
+func (*Extractor) Name() string { return extractorName }
 
-// Claims implements extract.Extractor.
-func (*Extractor) Claims(string, fs.FileInfo) bool { return false }
+// Claims implements extract.Extractor: files named pnpm-lock.yaml. The
+// copy pnpm keeps at node_modules/.pnpm/lock.yaml has another name.
+func (*Extractor) Claims(p string, info fs.FileInfo) bool {
+	if info != nil && info.IsDir() {
+		return false
+	}
+	return extract.Base(p) == "pnpm-lock.yaml"
+}
+
+// pkg is an entry of "packages" (and, in 9.0, of "snapshots").
+type pkg struct {
+	key  string
+	line int
+	// lines are more places the package is written: 9.0 snapshots.
+	lines         []int
+	name, version string
+	resolution    resolution
+	// dev is -1 without a "dev" flag, else 0 or 1.
+	dev           int
+	optional      bool
+	hasOptional   bool
+	requiresBuild bool
+	deprecated    string
+	deps          []dep
+	purl          string
+}
+
+// resolution is where a package is fetched from.
+type resolution struct {
+	integrity, tarball, directory, repo, commit string
+}
+
+// dep is a dependency a package or importer lists, by reference.
+type dep struct {
+	name, ref string
+	optional  bool
+}
+
+// importer is a project of the workspace and what it declares.
+type importer struct {
+	dir  string
+	deps []importDep
+}
+
+// importDep is one declaration of an importer.
+type importDep struct {
+	name, ref string
+	scope     inventory.Scope
+	line      int
+}
+
+// lockfile is the parsed file.
+type lockfile struct {
+	version   string // as written
+	major     int
+	importers []*importer
+	pkgs      []*pkg
+	// byKey indexes packages by key, and in 9.0 also by snapshot key.
+	byKey   map[string]*pkg
+	patches map[string]string // "name@version" → patch file
+}
 
 // Extract implements extract.Extractor.
-func (*Extractor) Extract(context.Context, *extract.Input) (*inventory.Graph, error) { return nil, nil }
+func (x *Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Graph, error) {
+	data, err := extract.ReadAll(in, extract.DefaultMaxFileSize)
+	if err != nil {
+		var e *extract.Error
+		if errors.As(err, &e) {
+			e.Extractor = extractorName
+		}
+		return nil, err
+	}
+	if len(data) >= 3 && string(data[:3]) == "\xef\xbb\xbf" {
+		data = data[3:]
+	}
+	tops, err := parseYAML(in.Path, data)
+	if err != nil {
+		return nil, err
+	}
+	var probs extract.Problems
+	top, err := mainDocument(in.Path, tops)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{ctx: ctx, path: in.Path, probs: &probs}
+	lf, err := p.lockfile(top)
+	if err != nil {
+		return nil, err
+	}
+	root := inventory.Root{ID: in.Path, Kind: inventory.KindManifest, Properties: map[string]string{"lockfile_version": lf.version}}
+	name, version, merr := readManifest(in)
+	probs.AddErr(in.Path, merr)
+	if name != "" {
+		root.Name, root.Version = name, version
+		root.PURL = purl.For(purl.NPM, name, version, nil)
+	}
+	g := inventory.New()
+	g.AddRoot(root)
+	b := &builder{ctx: ctx, file: in.Path, lf: lf, g: g, probs: &probs}
+	b.build()
+	return g, probs.Err()
+}
 
-var _ extract.Extractor = (*Extractor)(nil)
+// mainDocument picks the project's lockfile among the file's documents:
+// the last one with a lockfileVersion (pnpm 10 writes its own lockfile
+// first).
+func mainDocument(path string, tops []*yaml.Node) (*yaml.Node, error) {
+	if len(tops) == 0 {
+		return nil, &extract.Error{Path: path, Line: 1, Extractor: extractorName, Err: errors.New("empty file: not a pnpm lockfile")}
+	}
+	for i := len(tops) - 1; i >= 0; i-- {
+		t := tops[i]
+		if t.Kind != yaml.MappingNode {
+			continue
+		}
+		for j := 0; j+1 < len(t.Content); j += 2 {
+			if resolve(t.Content[j]).Value == "lockfileVersion" {
+				return t, nil
+			}
+		}
+	}
+	t := tops[len(tops)-1]
+	if t.Kind != yaml.MappingNode {
+		return nil, nodeError(path, t, "want a mapping, got %s: not a pnpm lockfile", kindName(t))
+	}
+	return nil, nodeError(path, t, "no lockfileVersion: not a pnpm lockfile")
+}
+
+// parser reads the YAML tree of a lockfile.
+type parser struct {
+	ctx   context.Context
+	path  string
+	probs *extract.Problems
+	items int
+}
+
+func (p *parser) count(n *yaml.Node, k int) *extract.Error {
+	p.items += k
+	if p.items > maxItems {
+		return nodeError(p.path, n, "more than %d packages and dependencies", maxItems)
+	}
+	return nil
+}
+
+// lockfile reads the top mapping. Sections of the wrong shape fail the
+// file; a package entry of the wrong shape is reported and skipped.
+func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
+	lf := &lockfile{byKey: map[string]*pkg{}, patches: map[string]string{}}
+	var versionNode, importersNode, packagesNode, snapshotsNode, patchesNode *yaml.Node
+	topLevel := &importer{dir: "."}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := resolve(top.Content[i]), top.Content[i+1]
+		switch k.Value {
+		case "lockfileVersion":
+			versionNode = v
+		case "importers":
+			importersNode = v
+		case "packages":
+			packagesNode = v
+		case "snapshots":
+			snapshotsNode = v
+		case "patchedDependencies":
+			patchesNode = v
+		case "dependencies", "devDependencies", "optionalDependencies":
+			if err := p.importerSection(topLevel, k.Value, v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if versionNode == nil {
+		return nil, nodeError(p.path, top, "no lockfileVersion: not a pnpm lockfile")
+	}
+	v, err := scalar(p.path, versionNode, "lockfileVersion")
+	if err != nil {
+		return nil, err
+	}
+	lf.version = v
+	majorText, _, _ := strings.Cut(v, ".")
+	lf.major, _ = strconv.Atoi(majorText)
+	switch lf.major {
+	case 5, 6, 7, 9:
+	default:
+		return nil, nodeError(p.path, resolve(versionNode), "unsupported lockfileVersion %q (want 5.x, 6.x or 9.0)", v)
+	}
+	if importersNode != nil {
+		m, err := mapping(p.path, importersNode, "importers")
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			dirNode := resolve(m.Content[i])
+			dir, err := scalar(p.path, dirNode, "importers key")
+			if err != nil {
+				return nil, err
+			}
+			imp := &importer{dir: cleanDir(dir)}
+			what := "importers[" + strconv.Quote(dir) + "]"
+			im, err := mapping(p.path, m.Content[i+1], what)
+			if err != nil {
+				return nil, err
+			}
+			for j := 0; j+1 < len(im.Content); j += 2 {
+				sec := resolve(im.Content[j]).Value
+				switch sec {
+				case "dependencies", "devDependencies", "optionalDependencies":
+					if err := p.importerSection(imp, what+"."+sec, im.Content[j+1]); err != nil {
+						return nil, err
+					}
+				}
+			}
+			lf.importers = append(lf.importers, imp)
+		}
+	}
+	if len(topLevel.deps) > 0 || importersNode == nil {
+		lf.importers = append([]*importer{topLevel}, lf.importers...)
+	}
+	if patchesNode != nil {
+		if err := p.patchedDependencies(lf, patchesNode); err != nil {
+			return nil, err
+		}
+	}
+	if packagesNode != nil {
+		m, err := mapping(p.path, packagesNode, "packages")
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if i%8192 == 0 {
+				if err := p.ctx.Err(); err != nil {
+					return nil, nodeError(p.path, m.Content[i], "%w", err)
+				}
+			}
+			e, perr := p.pkg(lf, m.Content[i], m.Content[i+1], false)
+			if perr != nil {
+				if errors.Is(perr, errTooMany) {
+					return nil, perr
+				}
+				p.probs.Add(perr)
+				continue
+			}
+			if _, dup := lf.byKey[e.key]; !dup {
+				lf.byKey[e.key] = e
+				lf.pkgs = append(lf.pkgs, e)
+			}
+		}
+	}
+	if snapshotsNode != nil {
+		m, err := mapping(p.path, snapshotsNode, "snapshots")
+		if err != nil {
+			return nil, err
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if i%8192 == 0 {
+				if err := p.ctx.Err(); err != nil {
+					return nil, nodeError(p.path, m.Content[i], "%w", err)
+				}
+			}
+			e, perr := p.pkg(lf, m.Content[i], m.Content[i+1], true)
+			if perr != nil {
+				if errors.Is(perr, errTooMany) {
+					return nil, perr
+				}
+				p.probs.Add(perr)
+				continue
+			}
+			if same := lf.byKey[e.key]; same != nil {
+				// The snapshot of a package without peers: its key is the
+				// package's.
+				same.deps = append(same.deps, e.deps...)
+				same.lines = append(same.lines, e.line)
+				continue
+			}
+			lf.byKey[e.key] = e
+			// A snapshot is its package for one set of peers: it takes
+			// the package's resolution and metadata.
+			if base := lf.byKey[stripPeers(e.key, lf.major)]; base != nil && base != e {
+				e.name, e.version = cmp.Or(base.name, e.name), cmp.Or(base.version, e.version)
+				e.resolution, e.deprecated = base.resolution, base.deprecated
+				base.lines = append(base.lines, e.line)
+				e.line = 0
+			}
+			lf.pkgs = append(lf.pkgs, e)
+		}
+	}
+	return lf, nil
+}
+
+var errTooMany = errors.New("too many entries")
+
+// importerSection reads an importer's dependencies of one kind: a map of
+// names to references (5.x) or to {specifier, version} (6.0 on).
+func (p *parser) importerSection(imp *importer, what string, n *yaml.Node) *extract.Error {
+	m, err := mapping(p.path, n, what)
+	if err != nil {
+		return err
+	}
+	s := inventory.ScopeRuntime
+	switch {
+	case strings.HasSuffix(what, "devDependencies"):
+		s = inventory.ScopeDev
+	case strings.HasSuffix(what, "optionalDependencies"):
+		s = inventory.ScopeOptional
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		name, err := scalar(p.path, m.Content[i], what+" key")
+		if err != nil {
+			return err
+		}
+		line := resolve(m.Content[i]).Line
+		f := what + "[" + strconv.Quote(name) + "]"
+		v := resolve(m.Content[i+1])
+		var ref string
+		if v.Kind == yaml.MappingNode {
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				if resolve(v.Content[j]).Value == "version" {
+					if ref, err = scalar(p.path, v.Content[j+1], f+".version"); err != nil {
+						return err
+					}
+				}
+			}
+		} else if ref, err = scalar(p.path, v, f); err != nil {
+			return err
+		}
+		if ref == "" {
+			continue
+		}
+		if err := p.count(v, 1); err != nil {
+			return err
+		}
+		imp.deps = append(imp.deps, importDep{name: name, ref: ref, scope: s, line: line})
+	}
+	return nil
+}
+
+// patchedDependencies reads "name@version" (or, from pnpm 10, "name" or
+// "name@range") → {path, hash}, or → hash.
+func (p *parser) patchedDependencies(lf *lockfile, n *yaml.Node) *extract.Error {
+	m, err := mapping(p.path, n, "patchedDependencies")
+	if err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, err := scalar(p.path, m.Content[i], "patchedDependencies key")
+		if err != nil {
+			return err
+		}
+		v := resolve(m.Content[i+1])
+		switch v.Kind {
+		case yaml.MappingNode:
+			for j := 0; j+1 < len(v.Content); j += 2 {
+				if resolve(v.Content[j]).Value == "path" {
+					lf.patches[k] = resolve(v.Content[j+1]).Value
+				}
+			}
+		case yaml.ScalarNode:
+			lf.patches[k] = "hash:" + v.Value
+		}
+	}
+	return nil
+}
+
+// pkg reads a "packages" or "snapshots" entry.
+func (p *parser) pkg(lf *lockfile, keyNode, val *yaml.Node, snapshot bool) (*pkg, *extract.Error) {
+	keyNode = resolve(keyNode)
+	key, err := scalar(p.path, keyNode, "package key")
+	if err != nil {
+		return nil, err
+	}
+	section := "packages"
+	if snapshot {
+		section = "snapshots"
+	}
+	what := section + "[" + strconv.Quote(key) + "]"
+	if key == "" {
+		return nil, nodeError(p.path, keyNode, "%s: empty key", what)
+	}
+	e := &pkg{key: key, line: keyNode.Line, dev: -1}
+	e.name, e.version = parseKey(key, lf.major)
+	m, err := mapping(p.path, val, what)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.count(keyNode, 1); err != nil {
+		return nil, &extract.Error{Path: err.Path, Line: err.Line, Column: err.Column, Extractor: extractorName, Err: fmt.Errorf("%w: %w", errTooMany, err.Err)}
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := resolve(m.Content[i]).Value
+		v := m.Content[i+1]
+		f := what + "." + k
+		var err *extract.Error
+		switch k {
+		case "name":
+			var s string
+			if s, err = scalar(p.path, v, f); s != "" {
+				e.name = s
+			}
+		case "version":
+			var s string
+			if s, err = scalar(p.path, v, f); s != "" {
+				e.version = s
+			}
+		case "resolution":
+			err = p.resolution(&e.resolution, v, f)
+		case "dependencies", "optionalDependencies":
+			var pairs [][2]string
+			pairs, err = stringMap(p.path, v, f)
+			for _, pr := range pairs {
+				e.deps = append(e.deps, dep{name: pr[0], ref: pr[1], optional: k == "optionalDependencies"})
+			}
+			if err == nil {
+				if cerr := p.count(keyNode, len(pairs)); cerr != nil {
+					return nil, &extract.Error{Path: cerr.Path, Line: cerr.Line, Column: cerr.Column, Extractor: extractorName, Err: fmt.Errorf("%w: %w", errTooMany, cerr.Err)}
+				}
+			}
+		case "dev":
+			var b bool
+			if b, err = boolean(p.path, v, f); err == nil {
+				e.dev = 0
+				if b {
+					e.dev = 1
+				}
+			}
+		case "optional":
+			e.hasOptional = true
+			e.optional, err = boolean(p.path, v, f)
+		case "requiresBuild":
+			e.requiresBuild, err = boolean(p.path, v, f)
+		case "deprecated":
+			e.deprecated, err = scalar(p.path, v, f)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return e, nil
+}
+
+func (p *parser) resolution(r *resolution, n *yaml.Node, what string) *extract.Error {
+	m, err := mapping(p.path, n, what)
+	if err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := resolve(m.Content[i]).Value
+		var dst *string
+		switch k {
+		case "integrity":
+			dst = &r.integrity
+		case "tarball":
+			dst = &r.tarball
+		case "directory":
+			dst = &r.directory
+		case "repo":
+			dst = &r.repo
+		case "commit":
+			dst = &r.commit
+		default:
+			continue
+		}
+		if *dst, err = scalar(p.path, m.Content[i+1], what+"."+k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// boolean reads a YAML boolean.
+func boolean(path string, n *yaml.Node, what string) (bool, *extract.Error) {
+	n = resolve(n)
+	if n.Kind == yaml.ScalarNode {
+		switch n.Value {
+		case "true", "True", "TRUE":
+			return true, nil
+		case "false", "False", "FALSE":
+			return false, nil
+		}
+	}
+	return false, nodeError(path, n, "%s: want true or false, got %s", what, kindName(n))
+}
+
+// cleanDir normalises an importer's folder: "." for the root.
+func cleanDir(dir string) string {
+	d := path.Clean(strings.TrimPrefix(dir, "./"))
+	if d == "" || d == "/" {
+		return "."
+	}
+	return d
+}
+
+// stripPeers removes the peer suffix of a key: "(...)" from 6.0 on, "_..."
+// in 5.x.
+func stripPeers(key string, major int) string {
+	if major >= 6 {
+		if i := strings.IndexByte(key, '('); i > 0 {
+			return key[:i]
+		}
+		return key
+	}
+	// In 5.x the suffix follows the version: "/a/1.0.0_react@18.2.0".
+	if i := strings.LastIndexByte(key, '/'); i >= 0 {
+		if j := strings.IndexByte(key[i:], '_'); j > 0 {
+			return key[:i+j]
+		}
+	}
+	return key
+}
+
+// parseKey reads the name and version a package key gives. Keys of
+// packages not from the registry ("github.com/user/repo/<commit>",
+// "file:vendor/x.tgz") give no usable version; their entries say.
+func parseKey(key string, major int) (name, version string) {
+	k := stripPeers(key, major)
+	if major < 9 {
+		if !strings.HasPrefix(k, "/") {
+			// Not a registry package: only 9.0-style "name@ref" keys
+			// (which 6.x writes for some tarballs) say the name.
+			n, v := splitDescriptor(k)
+			if v != "" && (!strings.Contains(n, "/") || strings.HasPrefix(n, "@") && strings.Count(n, "/") == 1) {
+				return n, plainVersion(v)
+			}
+			return "", ""
+		}
+		k = k[1:]
+	}
+	if major <= 5 {
+		i := strings.LastIndexByte(k, '/')
+		if i <= 0 {
+			return k, ""
+		}
+		return k[:i], plainVersion(k[i+1:])
+	}
+	n, v := splitDescriptor(k)
+	return n, plainVersion(v)
+}
+
+// plainVersion returns v when it is a version rather than another kind of
+// reference ("file:x", a URL).
+func plainVersion(v string) string {
+	if v == "" || strings.ContainsAny(v, ":/") {
+		return ""
+	}
+	return v
+}
+
+// splitDescriptor splits "name@ref" ("@scope/name@ref") at the "@" that
+// ends the name.
+func splitDescriptor(s string) (name, ref string) {
+	from := 0
+	if strings.HasPrefix(s, "@") {
+		from = 1
+	}
+	i := strings.IndexByte(s[from:], '@')
+	if i < 0 {
+		return s, ""
+	}
+	return s[:from+i], s[from+i+1:]
+}
+
+// builder turns a parsed lockfile into a graph.
+type builder struct {
+	ctx   context.Context
+	file  string
+	lf    *lockfile
+	g     *inventory.Graph
+	probs *extract.Problems
+}
+
+// target is something an importer's declaration resolves to: a package,
+// or a link component.
+type target struct {
+	pkg   *pkg
+	purl  string
+	scope inventory.Scope
+	ws    string
+	alias string
+}
+
+func (b *builder) build() {
+	lf := b.lf
+	importerDirs := map[string]bool{}
+	for _, imp := range lf.importers {
+		importerDirs[imp.dir] = true
+	}
+	// Components of packages, merged by PURL.
+	for _, e := range lf.pkgs {
+		if e.name == "" {
+			if e.line > 0 {
+				b.probs.Add(&extract.Error{Path: b.file, Line: e.line, Extractor: extractorName, Err: fmt.Errorf("package %q: no name", e.key)})
+			}
+			continue
+		}
+		e.purl = purl.For(purl.NPM, e.name, e.version, nil)
+	}
+	// Direct dependencies.
+	var direct []target
+	for _, imp := range lf.importers {
+		for _, d := range imp.deps {
+			if rest, ok := strings.CutPrefix(d.ref, "link:"); ok {
+				dir, _ := extract.Join(imp.dir, rest)
+				if dir == "" {
+					dir = path.Join(imp.dir, rest)
+				}
+				if importerDirs[dir] {
+					continue // a workspace project: the project's own
+				}
+				c := inventory.Component{
+					Ecosystem: purl.NPM, Name: d.name, Source: "link:" + dir, Scope: d.scope,
+					Locations: []inventory.Location{{Path: b.file, Line: d.line}},
+				}
+				c.PURL = purl.For(purl.NPM, c.Name, "", nil)
+				b.g.Add(c)
+				direct = append(direct, target{purl: c.PURL, scope: d.scope, ws: imp.dir})
+				continue
+			}
+			e := b.resolve(d.name, d.ref)
+			if e == nil || e.purl == "" {
+				continue
+			}
+			t := target{pkg: e, purl: e.purl, scope: d.scope, ws: imp.dir}
+			if d.name != e.name {
+				t.alias = d.name
+			}
+			direct = append(direct, t)
+		}
+	}
+	// Edges between packages, resolved once.
+	edges := make(map[*pkg][]*pkg, len(lf.pkgs))
+	optEdge := map[[2]*pkg]bool{}
+	aliases := map[*pkg]string{}
+	for _, e := range lf.pkgs {
+		for _, d := range e.deps {
+			t := b.resolve(d.name, d.ref)
+			if t == nil || t == e {
+				continue
+			}
+			edges[e] = append(edges[e], t)
+			if d.optional {
+				optEdge[[2]*pkg{e, t}] = true
+			}
+			if d.name != t.name {
+				if _, ok := aliases[t]; !ok {
+					aliases[t] = d.name
+				}
+			}
+		}
+	}
+	for _, t := range direct {
+		if t.pkg != nil && t.alias != "" {
+			if _, ok := aliases[t.pkg]; !ok {
+				aliases[t.pkg] = t.alias
+			}
+		}
+	}
+	scopes := b.scopes(direct, edges, optEdge)
+	best := map[string]inventory.Scope{}
+	for _, e := range lf.pkgs {
+		if e.purl == "" {
+			continue
+		}
+		s := scopes[e]
+		if lf.major <= 6 && (e.dev >= 0 || e.hasOptional) {
+			// pnpm's own flags: "dev: true" only dev, "dev: false" only
+			// production, neither both.
+			switch {
+			case e.dev == 1:
+				s = inventory.ScopeDev
+			case e.optional:
+				s = inventory.ScopeOptional
+			default:
+				s = inventory.ScopeRuntime
+			}
+		}
+		if s == "" {
+			continue
+		}
+		if old, ok := best[e.purl]; !ok || rank(s) < rank(old) {
+			best[e.purl] = s
+		}
+	}
+	for i, e := range lf.pkgs {
+		if i%4096 == 0 && b.ctx.Err() != nil {
+			b.probs.Add(&extract.Error{Path: b.file, Extractor: extractorName, Err: b.ctx.Err()})
+			return
+		}
+		if e.purl == "" {
+			continue
+		}
+		c := inventory.Component{
+			PURL:      e.purl,
+			Ecosystem: purl.NPM,
+			Name:      e.name,
+			Version:   e.version,
+			Scope:     cmp.Or(best[e.purl], inventory.ScopeRuntime),
+			Hashes:    sriHashes(e.resolution.integrity),
+			Source:    source(e),
+		}
+		for _, l := range append([]int{e.line}, e.lines...) {
+			if l > 0 {
+				c.Locations = append(c.Locations, inventory.Location{Path: b.file, Line: l})
+			}
+		}
+		setProp(&c, "alias", aliases[e])
+		setProp(&c, "deprecated", e.deprecated)
+		if e.requiresBuild {
+			setProp(&c, "install_script", "true")
+		}
+		setProp(&c, "patch", b.patch(e))
+		b.g.Add(c)
+	}
+	for _, e := range lf.pkgs {
+		if e.purl == "" {
+			continue
+		}
+		for _, t := range edges[e] {
+			if t.purl != "" {
+				b.g.AddEdge(e.purl, t.purl)
+			}
+		}
+	}
+	declaredBy := map[string][]string{}
+	for _, t := range direct {
+		b.g.AddEdge(b.file, t.purl)
+		b.g.Component(t.purl).Direct = true
+		if !slices.Contains(declaredBy[t.purl], t.ws) {
+			declaredBy[t.purl] = append(declaredBy[t.purl], t.ws)
+		}
+	}
+	for p, ws := range declaredBy {
+		slices.Sort(ws)
+		c := b.g.Component(p)
+		if c.Properties == nil {
+			c.Properties = map[string]string{}
+		}
+		c.Properties["workspaces"] = strings.Join(ws, ",")
+	}
+	for _, c := range b.g.Components() {
+		slices.SortFunc(c.Locations, func(x, y inventory.Location) int { return cmp.Compare(x.Line, y.Line) })
+		c.Locations = slices.Compact(c.Locations)
+	}
+}
+
+// resolve finds the entry a dependency's reference names, by the key the
+// lockfile version gives it: a version ("1.0.0", with peers) is keyed under
+// the dependency's name; anything else (an alias "/ms@2.0.0" or
+// "ms@2.0.0", "file:...", "github.com/...") is a key itself.
+func (b *builder) resolve(name, ref string) *pkg {
+	var cands []string
+	switch {
+	case b.lf.major <= 5:
+		cands = []string{"/" + name + "/" + ref, ref}
+	case b.lf.major == 6:
+		cands = []string{"/" + name + "@" + ref, ref}
+	default:
+		cands = []string{name + "@" + ref, ref}
+	}
+	for _, c := range cands {
+		if e := b.lf.byKey[c]; e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// patch returns the patch file patchedDependencies names for e.
+func (b *builder) patch(e *pkg) string {
+	if p := b.lf.patches[e.name+"@"+e.version]; p != "" {
+		return p
+	}
+	return b.lf.patches[e.name]
+}
+
+// source says where a package comes from when it is not the registry.
+func source(e *pkg) string {
+	r := e.resolution
+	switch {
+	case r.repo != "":
+		if r.commit != "" {
+			return r.repo + "#" + r.commit
+		}
+		return r.repo
+	case r.directory != "":
+		return "file:" + r.directory
+	case r.tarball != "":
+		if _, ok := registryTarball(r.tarball, e.name, e.version); ok {
+			return ""
+		}
+		return r.tarball
+	}
+	return ""
+}
+
+// scopeLevels are the scopes a path can give, most run-time first.
+var scopeLevels = []inventory.Scope{inventory.ScopeRuntime, inventory.ScopeOptional, inventory.ScopePeer, inventory.ScopeDev}
+
+func rank(s inventory.Scope) int {
+	if i := slices.Index(scopeLevels, s); i >= 0 {
+		return i
+	}
+	return len(scopeLevels)
+}
+
+// scopes gives each package the most run-time scope of any path to it from
+// a direct dependency, where a path's scope is that of its weakest link: a
+// direct dependency's scope, or "optional" for an optional edge. A package
+// no path reaches is left out.
+func (b *builder) scopes(direct []target, edges map[*pkg][]*pkg, optEdge map[[2]*pkg]bool) map[*pkg]inventory.Scope {
+	out := map[*pkg]inventory.Scope{}
+	for _, level := range scopeLevels {
+		lr := rank(level)
+		var queue []*pkg
+		for e := range out {
+			queue = append(queue, e)
+		}
+		for _, t := range direct {
+			if t.pkg == nil || rank(t.scope) > lr {
+				continue
+			}
+			if _, done := out[t.pkg]; !done {
+				out[t.pkg] = level
+				queue = append(queue, t.pkg)
+			}
+		}
+		for len(queue) > 0 {
+			e := queue[len(queue)-1]
+			queue = queue[:len(queue)-1]
+			for _, t := range edges[e] {
+				if optEdge[[2]*pkg{e, t}] && lr < rank(inventory.ScopeOptional) {
+					continue
+				}
+				if _, done := out[t]; !done {
+					out[t] = level
+					queue = append(queue, t)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// registryTarball reports whether u is a tarball a registry serves for
+// name at version: a URL, on any host, whose path ends in
+// "/<name>/-/<base>-<version>.tgz", where base is name without its scope
+// (the scope may be written "@scope/" or "@scope%2f"). It returns the
+// package name the path gives. No host is assumed, so private registries
+// and mirrors count too.
+func registryTarball(u, name, version string) (string, bool) {
+	if version == "" {
+		return "", false
+	}
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || (scheme != "https" && scheme != "http") {
+		return "", false
+	}
+	rest, _, _ = strings.Cut(rest, "#")
+	rest, _, _ = strings.Cut(rest, "?")
+	_, p, ok := strings.Cut(rest, "/")
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndex(p, "/-/")
+	if i < 0 {
+		return "", false
+	}
+	file := p[i+3:]
+	segs := strings.Split(p[:i], "/")
+	nameSeg := segs[len(segs)-1]
+	var n string
+	switch {
+	case len(segs) >= 2 && strings.HasPrefix(segs[len(segs)-2], "@"):
+		n = segs[len(segs)-2] + "/" + nameSeg
+	case strings.HasPrefix(nameSeg, "@"):
+		dec, err := url.PathUnescape(nameSeg)
+		if err != nil || strings.Count(dec, "/") != 1 {
+			return "", false
+		}
+		n = dec
+	default:
+		n = nameSeg
+	}
+	base := n[strings.LastIndexByte(n, '/')+1:]
+	if base == "" || file != base+"-"+version+".tgz" || (name != "" && n != name) {
+		return "", false
+	}
+	return n, true
+}
+
+// hashAlgorithms maps Subresource Integrity names to CycloneDX names and
+// digest sizes.
+var hashAlgorithms = map[string]struct {
+	name string
+	size int
+}{
+	"sha1":   {"SHA-1", 20},
+	"sha256": {"SHA-256", 32},
+	"sha384": {"SHA-384", 48},
+	"sha512": {"SHA-512", 64},
+}
+
+// sriHashes decodes an "integrity" value. Like npm's ssri, it skips
+// entries it cannot read (unknown algorithm, bad base64, wrong length)
+// rather than failing the file.
+func sriHashes(integrity string) []inventory.Hash {
+	var out []inventory.Hash
+	for _, f := range strings.Fields(integrity) {
+		alg, b64, ok := strings.Cut(f, "-")
+		if !ok {
+			continue
+		}
+		b64, _, _ = strings.Cut(b64, "?")
+		a, ok := hashAlgorithms[alg]
+		if !ok {
+			continue
+		}
+		raw, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil || len(raw) != a.size {
+			continue
+		}
+		h := inventory.Hash{Algorithm: a.name, Value: hex.EncodeToString(raw)}
+		if !slices.Contains(out, h) {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func setProp(c *inventory.Component, k, v string) {
+	if v == "" {
+		return
+	}
+	if c.Properties == nil {
+		c.Properties = map[string]string{}
+	}
+	c.Properties[k] = v
+}
+
+// readManifest reads the name and version of the package.json beside the
+// lockfile: the root importer's, which the lockfile does not record. It
+// returns empty strings when there is none; an error names the
+// package.json.
+func readManifest(in *extract.Input) (name, version string, err error) {
+	if in.Root == nil {
+		return "", "", nil
+	}
+	p, ok := extract.Join(extract.Dir(in.Path), "package.json")
+	if !ok {
+		return "", "", nil
+	}
+	f, err := in.Root.Open(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", "", nil
+	}
+	if err != nil {
+		return "", "", &extract.Error{Path: p, Extractor: extractorName, Err: fmt.Errorf("open: %w", err)}
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return "", "", nil
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxManifestSize+1))
+	if err != nil {
+		return "", "", &extract.Error{Path: p, Extractor: extractorName, Err: fmt.Errorf("read: %w", err)}
+	}
+	if len(data) > maxManifestSize {
+		return "", "", &extract.Error{Path: p, Extractor: extractorName, Err: fmt.Errorf("%w: limit %d bytes", extract.ErrTooLarge, maxManifestSize)}
+	}
+	if len(data) >= 3 && string(data[:3]) == "\xef\xbb\xbf" {
+		data = data[3:]
+	}
+	var pj struct {
+		Name    string `json:"name"`
+		Version string `json:"version"`
+	}
+	if err := json.Unmarshal(data, &pj); err != nil {
+		var off int64
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &se):
+			off = se.Offset - 1
+		case errors.As(err, &te):
+			off = te.Offset - 1
+		default:
+			off = int64(len(data))
+		}
+		line, col := extract.NewLineIndex(data).Position(max(off, 0))
+		return pj.Name, pj.Version, &extract.Error{Path: p, Line: line, Column: col, Extractor: extractorName, Err: fmt.Errorf("json: %w", err)}
+	}
+	return pj.Name, pj.Version, nil
+}

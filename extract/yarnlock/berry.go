@@ -1,0 +1,240 @@
+package yarnlock
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/vouchdev/vouch/extract"
+)
+
+// berryLocal is the version Berry writes for workspaces, links and portals,
+// whose real version it does not record.
+const berryLocal = "0.0.0-use.local"
+
+// parseBerry reads a Berry lockfile. A YAML syntax error fails the file; an
+// entry of the wrong shape is reported in probs and skipped.
+func parseBerry(ctx context.Context, path string, data []byte, probs *extract.Problems) (*lockfile, error) {
+	top, err := parseYAML(path, data)
+	if err != nil {
+		return nil, err
+	}
+	lf := &lockfile{berry: true}
+	if top == nil {
+		return lf, nil
+	}
+	if top.Kind != yaml.MappingNode {
+		return nil, nodeError(path, top, "want a mapping of entries, got %s", kindName(top))
+	}
+	items := 0
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if i%8192 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nodeError(path, top.Content[i], "%w", err)
+			}
+		}
+		key, kerr := scalar(path, top.Content[i], "entry key")
+		if kerr != nil {
+			probs.Add(kerr)
+			continue
+		}
+		val := top.Content[i+1]
+		if key == "__metadata" {
+			if err := berryMetadata(path, lf, val); err != nil {
+				probs.Add(err)
+			}
+			continue
+		}
+		e, eerr := berryEntry(path, key, top.Content[i], val)
+		if eerr != nil {
+			probs.Add(eerr)
+			continue
+		}
+		items += len(e.descriptors) + len(e.deps) + 1
+		if items > maxItems {
+			return nil, nodeError(path, top.Content[i], "more than %d entries and dependencies", maxItems)
+		}
+		lf.entries = append(lf.entries, e)
+	}
+	return lf, nil
+}
+
+func berryMetadata(path string, lf *lockfile, n *yaml.Node) *extract.Error {
+	m, err := mapping(path, n, "__metadata")
+	if err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := resolve(m.Content[i]).Value
+		var v string
+		switch k {
+		case "version", "cacheKey":
+			v, err = scalar(path, m.Content[i+1], "__metadata."+k)
+			if err != nil {
+				return err
+			}
+		}
+		switch k {
+		case "version":
+			lf.version = v
+		case "cacheKey":
+			lf.cacheKey = v
+		}
+	}
+	return nil
+}
+
+// berryEntry reads one entry: key lists its descriptors, val its fields.
+func berryEntry(path, key string, keyNode, val *yaml.Node) (*entry, *extract.Error) {
+	e := &entry{line: keyNode.Line}
+	for _, d := range strings.Split(key, ",") {
+		if d = strings.TrimSpace(d); d != "" {
+			e.descriptors = append(e.descriptors, d)
+		}
+	}
+	if len(e.descriptors) == 0 {
+		return nil, nodeError(path, keyNode, "entry key lists no descriptor")
+	}
+	what := "entry " + strconv.Quote(key)
+	m, err := mapping(path, val, what)
+	if err != nil {
+		return nil, err
+	}
+	var resolution string
+	optional := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k := resolve(m.Content[i]).Value
+		v := m.Content[i+1]
+		f := what + "." + k
+		switch k {
+		case "version":
+			e.version, err = scalar(path, v, f)
+		case "resolution":
+			resolution, err = scalar(path, v, f)
+		case "checksum":
+			e.checksum, err = scalar(path, v, f)
+		case "dependencies", "optionalDependencies", "peerDependencies":
+			var pairs [][2]string
+			pairs, err = stringMap(path, v, f)
+			for _, p := range pairs {
+				d := dep{name: p[0], rng: p[1], optional: k == "optionalDependencies"}
+				if k == "peerDependencies" {
+					e.peers = append(e.peers, d)
+				} else {
+					e.deps = append(e.deps, d)
+				}
+			}
+		case "dependenciesMeta":
+			err = dependenciesMeta(path, v, f, optional)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	for i := range e.deps {
+		if optional[e.deps[i].name] {
+			e.deps[i].optional = true
+		}
+	}
+	if resolution == "" {
+		resolution = e.descriptors[0]
+	}
+	e.locator = resolution
+	keyName, _ := splitDescriptor(e.descriptors[0])
+	name, ref := splitDescriptor(resolution)
+	e.name = name
+	if keyName != name {
+		e.alias = keyName
+	}
+	if e.version == berryLocal {
+		e.version = ""
+	}
+	applyReference(e, ref, 0)
+	return e, nil
+}
+
+// dependenciesMeta records which dependencies are optional. Keys are names,
+// or "name@version" for a setting that applies to one version.
+func dependenciesMeta(path string, n *yaml.Node, what string, optional map[string]bool) *extract.Error {
+	m, err := mapping(path, n, what)
+	if err != nil {
+		return err
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, err := scalar(path, m.Content[i], what+" key")
+		if err != nil {
+			return err
+		}
+		name, _ := splitDescriptor(k)
+		meta, err := mapping(path, m.Content[i+1], what+"["+strconv.Quote(k)+"]")
+		if err != nil {
+			return err
+		}
+		for j := 0; j+1 < len(meta.Content); j += 2 {
+			if resolve(meta.Content[j]).Value == "optional" && resolve(meta.Content[j+1]).Value == "true" {
+				optional[name] = true
+			}
+		}
+	}
+	return nil
+}
+
+// applyReference sets what a Berry resolution's reference (what follows
+// "name@") says about where the package comes from. Patches nest a
+// reference; depth stops a hostile chain of them.
+func applyReference(e *entry, ref string, depth int) {
+	proto, rest, ok := strings.Cut(ref, ":")
+	if !ok {
+		e.source = ref
+		return
+	}
+	// Berry appends "::key=value&..." bindings (the locator of the
+	// workspace a relative path is from, a hash) to some references.
+	bare, _, _ := strings.Cut(ref, "::")
+	switch proto {
+	case "npm":
+		// The registry, whichever the project configures.
+	case "workspace":
+		e.workspace = true
+		e.wsDir = strings.TrimPrefix(strings.TrimSuffix(rest, "/"), "./")
+		if e.wsDir == "" {
+			e.wsDir = "."
+		}
+	case "patch":
+		// patch:<name>@<encoded reference>#<patch>::version=...&hash=...
+		inner, patch, _ := strings.Cut(strings.TrimPrefix(bare, "patch:"), "#")
+		e.patch = patch
+		if dec, err := url.PathUnescape(inner); err == nil {
+			inner = dec
+		}
+		_, innerRef := splitDescriptor(inner)
+		if depth < 4 {
+			applyReference(e, innerRef, depth+1)
+		}
+	case "file", "link", "portal", "exec":
+		// "file:./dir#./dir::hash=..." repeats the path after "#".
+		src, _, _ := strings.Cut(bare, "#")
+		e.source = src
+	case "http", "https":
+		if isGitURL(bare) {
+			e.source = bare
+			return
+		}
+		if n, ok := registryTarball(bare, e.version); ok {
+			if n != e.name {
+				if e.alias == "" {
+					e.alias = e.name
+				}
+				e.name = n
+			}
+			return
+		}
+		e.source = bare
+	default:
+		// git, git+ssh, github:, ssh: and protocols of plugins.
+		e.source = bare
+	}
+}
