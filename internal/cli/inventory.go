@@ -270,7 +270,9 @@ func Find(g *inventory.Graph, q string) []*inventory.Component {
 		name, version = q[:i], q[i+1:]
 	}
 	// An exact name wins; otherwise the last path element, so "pflag"
-	// finds github.com/spf13/pflag and "core" finds @babel/core.
+	// finds github.com/spf13/pflag and "core" finds @babel/core, or a
+	// Maven artifactId, so "log4j-core" finds
+	// org.apache.logging.log4j:log4j-core.
 	var suffix []*inventory.Component
 	for _, c := range g.Components() {
 		qn := name
@@ -283,7 +285,7 @@ func Find(g *inventory.Graph, q string) []*inventory.Component {
 		switch {
 		case c.Name == qn:
 			out = append(out, c)
-		case strings.HasSuffix(c.Name, "/"+qn):
+		case strings.HasSuffix(c.Name, "/"+qn), c.Ecosystem == purl.Maven && strings.HasSuffix(c.Name, ":"+qn):
 			suffix = append(suffix, c)
 		}
 	}
