@@ -77,14 +77,24 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/yamlnode"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
 )
 
 const extractorName = "pnpmlock"
 
-// Limits on hostile input beyond the YAML's (see yaml.go).
+// Limits on hostile input.
 const (
+	// maxNodeEstimate caps the YAML nodes estimated before the tree is
+	// built (see yamlnode.Limits): it admits lockfiles of some 40 MB.
+	maxNodeEstimate = 1 << 22
+	// maxDepth caps YAML nesting; pnpm lockfiles nest five levels.
+	maxDepth = 64
+	// maxDocuments caps the YAML documents read from one file. pnpm 10
+	// may write its own lockfile (of the package manager and config
+	// dependencies) as a document before the project's.
+	maxDocuments = 4
 	// maxItems caps packages, snapshots and dependencies kept in memory.
 	maxItems = 1 << 22
 	// maxManifestSize caps the package.json read beside the lockfile.
@@ -175,16 +185,17 @@ func (x *Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.
 	if len(data) >= 3 && string(data[:3]) == "\xef\xbb\xbf" {
 		data = data[3:]
 	}
-	tops, err := parseYAML(in.Path, data)
+	yf := yamlnode.File{Path: in.Path, Extractor: extractorName}
+	tops, err := yf.Parse(data, yamlnode.Limits{MaxNodeEstimate: maxNodeEstimate, MaxDepth: maxDepth, MaxDocuments: maxDocuments})
 	if err != nil {
 		return nil, err
 	}
 	var probs extract.Problems
-	top, err := mainDocument(in.Path, tops)
+	top, err := mainDocument(yf, tops)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{ctx: ctx, path: in.Path, probs: &probs}
+	p := &parser{ctx: ctx, yf: yf, probs: &probs}
 	lf, err := p.lockfile(top)
 	if err != nil {
 		return nil, err
@@ -206,9 +217,9 @@ func (x *Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.
 // mainDocument picks the project's lockfile among the file's documents:
 // the last one with a lockfileVersion (pnpm 10 writes its own lockfile
 // first).
-func mainDocument(path string, tops []*yaml.Node) (*yaml.Node, error) {
+func mainDocument(yf yamlnode.File, tops []*yaml.Node) (*yaml.Node, error) {
 	if len(tops) == 0 {
-		return nil, &extract.Error{Path: path, Line: 1, Extractor: extractorName, Err: errors.New("empty file: not a pnpm lockfile")}
+		return nil, &extract.Error{Path: yf.Path, Line: 1, Extractor: extractorName, Err: errors.New("empty file: not a pnpm lockfile")}
 	}
 	for i := len(tops) - 1; i >= 0; i-- {
 		t := tops[i]
@@ -216,22 +227,22 @@ func mainDocument(path string, tops []*yaml.Node) (*yaml.Node, error) {
 			continue
 		}
 		for j := 0; j+1 < len(t.Content); j += 2 {
-			if resolve(t.Content[j]).Value == "lockfileVersion" {
+			if yamlnode.Resolve(t.Content[j]).Value == "lockfileVersion" {
 				return t, nil
 			}
 		}
 	}
 	t := tops[len(tops)-1]
 	if t.Kind != yaml.MappingNode {
-		return nil, nodeError(path, t, "want a mapping, got %s: not a pnpm lockfile", kindName(t))
+		return nil, yf.Errorf(t, "want a mapping, got %s: not a pnpm lockfile", yamlnode.KindName(t))
 	}
-	return nil, nodeError(path, t, "no lockfileVersion: not a pnpm lockfile")
+	return nil, yf.Errorf(t, "no lockfileVersion: not a pnpm lockfile")
 }
 
 // parser reads the YAML tree of a lockfile.
 type parser struct {
 	ctx   context.Context
-	path  string
+	yf    yamlnode.File
 	probs *extract.Problems
 	items int
 }
@@ -239,7 +250,7 @@ type parser struct {
 func (p *parser) count(n *yaml.Node, k int) *extract.Error {
 	p.items += k
 	if p.items > maxItems {
-		return nodeError(p.path, n, "more than %d packages and dependencies", maxItems)
+		return p.yf.Errorf(n, "more than %d packages and dependencies", maxItems)
 	}
 	return nil
 }
@@ -251,7 +262,7 @@ func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
 	var versionNode, importersNode, packagesNode, snapshotsNode, patchesNode *yaml.Node
 	topLevel := &importer{dir: "."}
 	for i := 0; i+1 < len(top.Content); i += 2 {
-		k, v := resolve(top.Content[i]), top.Content[i+1]
+		k, v := yamlnode.Resolve(top.Content[i]), top.Content[i+1]
 		switch k.Value {
 		case "lockfileVersion":
 			versionNode = v
@@ -270,9 +281,9 @@ func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
 		}
 	}
 	if versionNode == nil {
-		return nil, nodeError(p.path, top, "no lockfileVersion: not a pnpm lockfile")
+		return nil, p.yf.Errorf(top, "no lockfileVersion: not a pnpm lockfile")
 	}
-	v, err := scalar(p.path, versionNode, "lockfileVersion")
+	v, err := p.yf.Scalar(versionNode, "lockfileVersion")
 	if err != nil {
 		return nil, err
 	}
@@ -282,27 +293,27 @@ func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
 	switch lf.major {
 	case 5, 6, 7, 9:
 	default:
-		return nil, nodeError(p.path, resolve(versionNode), "unsupported lockfileVersion %q (want 5.x, 6.x or 9.0)", v)
+		return nil, p.yf.Errorf(yamlnode.Resolve(versionNode), "unsupported lockfileVersion %q (want 5.x, 6.x or 9.0)", v)
 	}
 	if importersNode != nil {
-		m, err := mapping(p.path, importersNode, "importers")
+		m, err := p.yf.Mapping(importersNode, "importers")
 		if err != nil {
 			return nil, err
 		}
 		for i := 0; i+1 < len(m.Content); i += 2 {
-			dirNode := resolve(m.Content[i])
-			dir, err := scalar(p.path, dirNode, "importers key")
+			dirNode := yamlnode.Resolve(m.Content[i])
+			dir, err := p.yf.Scalar(dirNode, "importers key")
 			if err != nil {
 				return nil, err
 			}
 			imp := &importer{dir: cleanDir(dir)}
 			what := "importers[" + strconv.Quote(dir) + "]"
-			im, err := mapping(p.path, m.Content[i+1], what)
+			im, err := p.yf.Mapping(m.Content[i+1], what)
 			if err != nil {
 				return nil, err
 			}
 			for j := 0; j+1 < len(im.Content); j += 2 {
-				sec := resolve(im.Content[j]).Value
+				sec := yamlnode.Resolve(im.Content[j]).Value
 				switch sec {
 				case "dependencies", "devDependencies", "optionalDependencies":
 					if err := p.importerSection(imp, what+"."+sec, im.Content[j+1]); err != nil {
@@ -322,14 +333,14 @@ func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
 		}
 	}
 	if packagesNode != nil {
-		m, err := mapping(p.path, packagesNode, "packages")
+		m, err := p.yf.Mapping(packagesNode, "packages")
 		if err != nil {
 			return nil, err
 		}
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			if i%8192 == 0 {
 				if err := p.ctx.Err(); err != nil {
-					return nil, nodeError(p.path, m.Content[i], "%w", err)
+					return nil, p.yf.Errorf(m.Content[i], "%w", err)
 				}
 			}
 			e, perr := p.pkg(lf, m.Content[i], m.Content[i+1], false)
@@ -347,14 +358,14 @@ func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
 		}
 	}
 	if snapshotsNode != nil {
-		m, err := mapping(p.path, snapshotsNode, "snapshots")
+		m, err := p.yf.Mapping(snapshotsNode, "snapshots")
 		if err != nil {
 			return nil, err
 		}
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			if i%8192 == 0 {
 				if err := p.ctx.Err(); err != nil {
-					return nil, nodeError(p.path, m.Content[i], "%w", err)
+					return nil, p.yf.Errorf(m.Content[i], "%w", err)
 				}
 			}
 			e, perr := p.pkg(lf, m.Content[i], m.Content[i+1], true)
@@ -392,7 +403,7 @@ var errTooMany = errors.New("too many entries")
 // importerSection reads an importer's dependencies of one kind: a map of
 // names to references (5.x) or to {specifier, version} (6.0 on).
 func (p *parser) importerSection(imp *importer, what string, n *yaml.Node) *extract.Error {
-	m, err := mapping(p.path, n, what)
+	m, err := p.yf.Mapping(n, what)
 	if err != nil {
 		return err
 	}
@@ -404,23 +415,23 @@ func (p *parser) importerSection(imp *importer, what string, n *yaml.Node) *extr
 		s = inventory.ScopeOptional
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		name, err := scalar(p.path, m.Content[i], what+" key")
+		name, err := p.yf.Scalar(m.Content[i], what+" key")
 		if err != nil {
 			return err
 		}
-		line := resolve(m.Content[i]).Line
+		line := yamlnode.Resolve(m.Content[i]).Line
 		f := what + "[" + strconv.Quote(name) + "]"
-		v := resolve(m.Content[i+1])
+		v := yamlnode.Resolve(m.Content[i+1])
 		var ref string
 		if v.Kind == yaml.MappingNode {
 			for j := 0; j+1 < len(v.Content); j += 2 {
-				if resolve(v.Content[j]).Value == "version" {
-					if ref, err = scalar(p.path, v.Content[j+1], f+".version"); err != nil {
+				if yamlnode.Resolve(v.Content[j]).Value == "version" {
+					if ref, err = p.yf.Scalar(v.Content[j+1], f+".version"); err != nil {
 						return err
 					}
 				}
 			}
-		} else if ref, err = scalar(p.path, v, f); err != nil {
+		} else if ref, err = p.yf.Scalar(v, f); err != nil {
 			return err
 		}
 		if ref == "" {
@@ -437,21 +448,21 @@ func (p *parser) importerSection(imp *importer, what string, n *yaml.Node) *extr
 // patchedDependencies reads "name@version" (or, from pnpm 10, "name" or
 // "name@range") → {path, hash}, or → hash.
 func (p *parser) patchedDependencies(lf *lockfile, n *yaml.Node) *extract.Error {
-	m, err := mapping(p.path, n, "patchedDependencies")
+	m, err := p.yf.Mapping(n, "patchedDependencies")
 	if err != nil {
 		return err
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, err := scalar(p.path, m.Content[i], "patchedDependencies key")
+		k, err := p.yf.Scalar(m.Content[i], "patchedDependencies key")
 		if err != nil {
 			return err
 		}
-		v := resolve(m.Content[i+1])
+		v := yamlnode.Resolve(m.Content[i+1])
 		switch v.Kind {
 		case yaml.MappingNode:
 			for j := 0; j+1 < len(v.Content); j += 2 {
-				if resolve(v.Content[j]).Value == "path" {
-					lf.patches[k] = resolve(v.Content[j+1]).Value
+				if yamlnode.Resolve(v.Content[j]).Value == "path" {
+					lf.patches[k] = yamlnode.Resolve(v.Content[j+1]).Value
 				}
 			}
 		case yaml.ScalarNode:
@@ -463,8 +474,8 @@ func (p *parser) patchedDependencies(lf *lockfile, n *yaml.Node) *extract.Error 
 
 // pkg reads a "packages" or "snapshots" entry.
 func (p *parser) pkg(lf *lockfile, keyNode, val *yaml.Node, snapshot bool) (*pkg, *extract.Error) {
-	keyNode = resolve(keyNode)
-	key, err := scalar(p.path, keyNode, "package key")
+	keyNode = yamlnode.Resolve(keyNode)
+	key, err := p.yf.Scalar(keyNode, "package key")
 	if err != nil {
 		return nil, err
 	}
@@ -474,11 +485,11 @@ func (p *parser) pkg(lf *lockfile, keyNode, val *yaml.Node, snapshot bool) (*pkg
 	}
 	what := section + "[" + strconv.Quote(key) + "]"
 	if key == "" {
-		return nil, nodeError(p.path, keyNode, "%s: empty key", what)
+		return nil, p.yf.Errorf(keyNode, "%s: empty key", what)
 	}
 	e := &pkg{key: key, line: keyNode.Line, dev: -1}
 	e.name, e.version = parseKey(key, lf.major)
-	m, err := mapping(p.path, val, what)
+	m, err := p.yf.Mapping(val, what)
 	if err != nil {
 		return nil, err
 	}
@@ -486,26 +497,26 @@ func (p *parser) pkg(lf *lockfile, keyNode, val *yaml.Node, snapshot bool) (*pkg
 		return nil, &extract.Error{Path: err.Path, Line: err.Line, Column: err.Column, Extractor: extractorName, Err: fmt.Errorf("%w: %w", errTooMany, err.Err)}
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k := resolve(m.Content[i]).Value
+		k := yamlnode.Resolve(m.Content[i]).Value
 		v := m.Content[i+1]
 		f := what + "." + k
 		var err *extract.Error
 		switch k {
 		case "name":
 			var s string
-			if s, err = scalar(p.path, v, f); s != "" {
+			if s, err = p.yf.Scalar(v, f); s != "" {
 				e.name = s
 			}
 		case "version":
 			var s string
-			if s, err = scalar(p.path, v, f); s != "" {
+			if s, err = p.yf.Scalar(v, f); s != "" {
 				e.version = s
 			}
 		case "resolution":
 			err = p.resolution(&e.resolution, v, f)
 		case "dependencies", "optionalDependencies":
 			var pairs [][2]string
-			pairs, err = stringMap(p.path, v, f)
+			pairs, err = p.yf.StringMap(v, f)
 			for _, pr := range pairs {
 				e.deps = append(e.deps, dep{name: pr[0], ref: pr[1], optional: k == "optionalDependencies"})
 			}
@@ -516,7 +527,7 @@ func (p *parser) pkg(lf *lockfile, keyNode, val *yaml.Node, snapshot bool) (*pkg
 			}
 		case "dev":
 			var b bool
-			if b, err = boolean(p.path, v, f); err == nil {
+			if b, err = boolean(p.yf, v, f); err == nil {
 				e.dev = 0
 				if b {
 					e.dev = 1
@@ -524,11 +535,11 @@ func (p *parser) pkg(lf *lockfile, keyNode, val *yaml.Node, snapshot bool) (*pkg
 			}
 		case "optional":
 			e.hasOptional = true
-			e.optional, err = boolean(p.path, v, f)
+			e.optional, err = boolean(p.yf, v, f)
 		case "requiresBuild":
-			e.requiresBuild, err = boolean(p.path, v, f)
+			e.requiresBuild, err = boolean(p.yf, v, f)
 		case "deprecated":
-			e.deprecated, err = scalar(p.path, v, f)
+			e.deprecated, err = p.yf.Scalar(v, f)
 		}
 		if err != nil {
 			return nil, err
@@ -538,12 +549,12 @@ func (p *parser) pkg(lf *lockfile, keyNode, val *yaml.Node, snapshot bool) (*pkg
 }
 
 func (p *parser) resolution(r *resolution, n *yaml.Node, what string) *extract.Error {
-	m, err := mapping(p.path, n, what)
+	m, err := p.yf.Mapping(n, what)
 	if err != nil {
 		return err
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k := resolve(m.Content[i]).Value
+		k := yamlnode.Resolve(m.Content[i]).Value
 		var dst *string
 		switch k {
 		case "integrity":
@@ -559,7 +570,7 @@ func (p *parser) resolution(r *resolution, n *yaml.Node, what string) *extract.E
 		default:
 			continue
 		}
-		if *dst, err = scalar(p.path, m.Content[i+1], what+"."+k); err != nil {
+		if *dst, err = p.yf.Scalar(m.Content[i+1], what+"."+k); err != nil {
 			return err
 		}
 	}
@@ -567,8 +578,8 @@ func (p *parser) resolution(r *resolution, n *yaml.Node, what string) *extract.E
 }
 
 // boolean reads a YAML boolean.
-func boolean(path string, n *yaml.Node, what string) (bool, *extract.Error) {
-	n = resolve(n)
+func boolean(yf yamlnode.File, n *yaml.Node, what string) (bool, *extract.Error) {
+	n = yamlnode.Resolve(n)
 	if n.Kind == yaml.ScalarNode {
 		switch n.Value {
 		case "true", "True", "TRUE":
@@ -577,7 +588,7 @@ func boolean(path string, n *yaml.Node, what string) (bool, *extract.Error) {
 			return false, nil
 		}
 	}
-	return false, nodeError(path, n, "%s: want true or false, got %s", what, kindName(n))
+	return false, yf.Errorf(n, "%s: want true or false, got %s", what, yamlnode.KindName(n))
 }
 
 // cleanDir normalises an importer's folder: "." for the root.

@@ -9,6 +9,16 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/yamlnode"
+)
+
+// Limits on the YAML of a Berry lockfile (see yamlnode.Limits).
+const (
+	// maxNodeEstimate caps the nodes estimated before the tree is built:
+	// it admits lockfiles of some 40 MB.
+	maxNodeEstimate = 1 << 22
+	// maxDepth caps nesting; Berry lockfiles nest four levels.
+	maxDepth = 64
 )
 
 // berryLocal is the version Berry writes for workspaces, links and portals,
@@ -18,61 +28,63 @@ const berryLocal = "0.0.0-use.local"
 // parseBerry reads a Berry lockfile. A YAML syntax error fails the file; an
 // entry of the wrong shape is reported in probs and skipped.
 func parseBerry(ctx context.Context, path string, data []byte, probs *extract.Problems) (*lockfile, error) {
-	top, err := parseYAML(path, data)
+	yf := yamlnode.File{Path: path, Extractor: extractorName}
+	tops, err := yf.Parse(data, yamlnode.Limits{MaxNodeEstimate: maxNodeEstimate, MaxDepth: maxDepth, MaxDocuments: 1})
 	if err != nil {
 		return nil, err
 	}
 	lf := &lockfile{berry: true}
-	if top == nil {
+	if len(tops) == 0 {
 		return lf, nil
 	}
+	top := tops[0]
 	if top.Kind != yaml.MappingNode {
-		return nil, nodeError(path, top, "want a mapping of entries, got %s", kindName(top))
+		return nil, yf.Errorf(top, "want a mapping of entries, got %s", yamlnode.KindName(top))
 	}
 	items := 0
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		if i%8192 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, nodeError(path, top.Content[i], "%w", err)
+				return nil, yf.Errorf(top.Content[i], "%w", err)
 			}
 		}
-		key, kerr := scalar(path, top.Content[i], "entry key")
+		key, kerr := yf.Scalar(top.Content[i], "entry key")
 		if kerr != nil {
 			probs.Add(kerr)
 			continue
 		}
 		val := top.Content[i+1]
 		if key == "__metadata" {
-			if err := berryMetadata(path, lf, val); err != nil {
+			if err := berryMetadata(yf, lf, val); err != nil {
 				probs.Add(err)
 			}
 			continue
 		}
-		e, eerr := berryEntry(path, key, top.Content[i], val)
+		e, eerr := berryEntry(yf, key, top.Content[i], val)
 		if eerr != nil {
 			probs.Add(eerr)
 			continue
 		}
 		items += len(e.descriptors) + len(e.deps) + 1
 		if items > maxItems {
-			return nil, nodeError(path, top.Content[i], "more than %d entries and dependencies", maxItems)
+			return nil, yf.Errorf(top.Content[i], "more than %d entries and dependencies", maxItems)
 		}
 		lf.entries = append(lf.entries, e)
 	}
 	return lf, nil
 }
 
-func berryMetadata(path string, lf *lockfile, n *yaml.Node) *extract.Error {
-	m, err := mapping(path, n, "__metadata")
+func berryMetadata(yf yamlnode.File, lf *lockfile, n *yaml.Node) *extract.Error {
+	m, err := yf.Mapping(n, "__metadata")
 	if err != nil {
 		return err
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k := resolve(m.Content[i]).Value
+		k := yamlnode.Resolve(m.Content[i]).Value
 		var v string
 		switch k {
 		case "version", "cacheKey":
-			v, err = scalar(path, m.Content[i+1], "__metadata."+k)
+			v, err = yf.Scalar(m.Content[i+1], "__metadata."+k)
 			if err != nil {
 				return err
 			}
@@ -88,7 +100,7 @@ func berryMetadata(path string, lf *lockfile, n *yaml.Node) *extract.Error {
 }
 
 // berryEntry reads one entry: key lists its descriptors, val its fields.
-func berryEntry(path, key string, keyNode, val *yaml.Node) (*entry, *extract.Error) {
+func berryEntry(yf yamlnode.File, key string, keyNode, val *yaml.Node) (*entry, *extract.Error) {
 	e := &entry{line: keyNode.Line}
 	for _, d := range strings.Split(key, ",") {
 		if d = strings.TrimSpace(d); d != "" {
@@ -96,29 +108,29 @@ func berryEntry(path, key string, keyNode, val *yaml.Node) (*entry, *extract.Err
 		}
 	}
 	if len(e.descriptors) == 0 {
-		return nil, nodeError(path, keyNode, "entry key lists no descriptor")
+		return nil, yf.Errorf(keyNode, "entry key lists no descriptor")
 	}
 	what := "entry " + strconv.Quote(key)
-	m, err := mapping(path, val, what)
+	m, err := yf.Mapping(val, what)
 	if err != nil {
 		return nil, err
 	}
 	var resolution string
 	optional := map[string]bool{}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k := resolve(m.Content[i]).Value
+		k := yamlnode.Resolve(m.Content[i]).Value
 		v := m.Content[i+1]
 		f := what + "." + k
 		switch k {
 		case "version":
-			e.version, err = scalar(path, v, f)
+			e.version, err = yf.Scalar(v, f)
 		case "resolution":
-			resolution, err = scalar(path, v, f)
+			resolution, err = yf.Scalar(v, f)
 		case "checksum":
-			e.checksum, err = scalar(path, v, f)
+			e.checksum, err = yf.Scalar(v, f)
 		case "dependencies", "optionalDependencies", "peerDependencies":
 			var pairs [][2]string
-			pairs, err = stringMap(path, v, f)
+			pairs, err = yf.StringMap(v, f)
 			for _, p := range pairs {
 				d := dep{name: p[0], rng: p[1], optional: k == "optionalDependencies"}
 				if k == "peerDependencies" {
@@ -128,7 +140,7 @@ func berryEntry(path, key string, keyNode, val *yaml.Node) (*entry, *extract.Err
 				}
 			}
 		case "dependenciesMeta":
-			err = dependenciesMeta(path, v, f, optional)
+			err = dependenciesMeta(yf, v, f, optional)
 		}
 		if err != nil {
 			return nil, err
@@ -158,23 +170,23 @@ func berryEntry(path, key string, keyNode, val *yaml.Node) (*entry, *extract.Err
 
 // dependenciesMeta records which dependencies are optional. Keys are names,
 // or "name@version" for a setting that applies to one version.
-func dependenciesMeta(path string, n *yaml.Node, what string, optional map[string]bool) *extract.Error {
-	m, err := mapping(path, n, what)
+func dependenciesMeta(yf yamlnode.File, n *yaml.Node, what string, optional map[string]bool) *extract.Error {
+	m, err := yf.Mapping(n, what)
 	if err != nil {
 		return err
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		k, err := scalar(path, m.Content[i], what+" key")
+		k, err := yf.Scalar(m.Content[i], what+" key")
 		if err != nil {
 			return err
 		}
 		name, _ := splitDescriptor(k)
-		meta, err := mapping(path, m.Content[i+1], what+"["+strconv.Quote(k)+"]")
+		meta, err := yf.Mapping(m.Content[i+1], what+"["+strconv.Quote(k)+"]")
 		if err != nil {
 			return err
 		}
 		for j := 0; j+1 < len(meta.Content); j += 2 {
-			if resolve(meta.Content[j]).Value == "optional" && resolve(meta.Content[j+1]).Value == "true" {
+			if yamlnode.Resolve(meta.Content[j]).Value == "optional" && yamlnode.Resolve(meta.Content[j+1]).Value == "true" {
 				optional[name] = true
 			}
 		}
