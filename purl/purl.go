@@ -27,6 +27,18 @@ const (
 	NuGet     = "NuGet"
 	RedHat    = "Red Hat"
 	Actions   = "GitHub Actions"
+
+	// RPM-based distributions with their own OSV ecosystem. Red Hat stands
+	// for the family as a whole where a distribution has none (Fedora,
+	// CentOS, Amazon Linux, Oracle Linux).
+	RockyLinux = "Rocky Linux"
+	AlmaLinux  = "AlmaLinux"
+	OpenSUSE   = "openSUSE"
+	SUSE       = "SUSE"
+	OpenEuler  = "openEuler"
+	Mageia     = "Mageia"
+	AzureLinux = "Azure Linux"
+	PhotonOS   = "Photon OS"
 )
 
 // types maps an ecosystem (without its ":release" suffix) to a PURL type.
@@ -44,6 +56,68 @@ var types = map[string]string{
 	NuGet:     packageurl.TypeNuget,
 	RedHat:    packageurl.TypeRPM,
 	Actions:   packageurl.TypeGithub,
+
+	RockyLinux: packageurl.TypeRPM,
+	AlmaLinux:  packageurl.TypeRPM,
+	OpenSUSE:   packageurl.TypeRPM,
+	SUSE:       packageurl.TypeRPM,
+	OpenEuler:  packageurl.TypeRPM,
+	Mageia:     packageurl.TypeRPM,
+	AzureLinux: packageurl.TypeRPM,
+	PhotonOS:   packageurl.TypeRPM,
+}
+
+// rpmVendors maps the RPM ecosystems to the PURL namespace, the vendor.
+var rpmVendors = map[string]string{
+	RedHat:     "redhat",
+	RockyLinux: "rocky",
+	AlmaLinux:  "almalinux",
+	OpenSUSE:   "opensuse",
+	SUSE:       "suse",
+	OpenEuler:  "openeuler",
+	Mageia:     "mageia",
+	AzureLinux: "azurelinux",
+	PhotonOS:   "photon",
+}
+
+// rpmMajorRelease lists the RPM ecosystems whose OSV release is the major
+// version alone ("Rocky Linux:9"), which the distro qualifier's version
+// ("rocky-9.3") gives back.
+var rpmMajorRelease = map[string]bool{RockyLinux: true, AlmaLinux: true, AzureLinux: true}
+
+// rpmVendor returns the vendor of an RPM distribution from the os-release
+// ID at the start of a distro qualifier ("fedora-40" → "fedora",
+// "rhel-9.4" → "redhat", "opensuse-leap-15.5" → "opensuse", CBL-Mariner's
+// "mariner-2.0" → "azurelinux", its later name), or "" for an empty one.
+func rpmVendor(distro string) string {
+	id := strings.ToLower(distro)
+	if i := strings.LastIndexByte(id, '-'); i >= 0 && i+1 < len(id) && id[i+1] >= '0' && id[i+1] <= '9' {
+		id = id[:i]
+	}
+	switch {
+	case id == "rhel":
+		return "redhat"
+	case id == "ol":
+		return "oracle"
+	case id == "mariner":
+		return "azurelinux"
+	case strings.HasPrefix(id, "opensuse"):
+		return "opensuse"
+	case strings.HasPrefix(id, "sle"), id == "suse":
+		return "suse"
+	}
+	return id
+}
+
+// rpmEcosystem returns the RPM ecosystem of a vendor, Red Hat for one
+// without its own.
+func rpmEcosystem(vendor string) string {
+	for eco, v := range rpmVendors {
+		if v == vendor {
+			return eco
+		}
+	}
+	return RedHat
 }
 
 // Type returns the PURL type of an OSV ecosystem ("Debian:12" → "deb"), or
@@ -69,7 +143,11 @@ func NormalizePyPI(name string) string {
 // "github.com/spf13/cobra", "org.apache.logging.log4j:log4j-core") and split
 // into namespace and name here. Qualifiers may be nil. For Debian, Ubuntu
 // and Alpine the release in the ecosystem ("Debian:12") becomes the
-// "distro" qualifier unless one is given.
+// "distro" qualifier unless one is given; so does it for Rocky Linux,
+// AlmaLinux and Azure Linux ("Rocky Linux:9" → "rocky-9"). For RPM ecosystems the namespace
+// is the vendor: the one of the distribution the "distro" qualifier names
+// ("fedora-40" → fedora, "rhel-9.4" → redhat, "ol-8.9" → oracle), else
+// the ecosystem's ("Rocky Linux" → rocky).
 func For(ecosystem, name, version string, qualifiers map[string]string) string {
 	base, release, _ := strings.Cut(ecosystem, ":")
 	typ := Type(ecosystem)
@@ -94,6 +172,19 @@ func For(ecosystem, name, version string, qualifiers map[string]string) string {
 			}
 			q["distro"] = ns + "-" + strings.TrimPrefix(release, "v")
 			qualifiers = q
+		}
+	case RedHat, RockyLinux, AlmaLinux, OpenSUSE, SUSE, OpenEuler, Mageia, AzureLinux, PhotonOS:
+		ns = rpmVendors[base]
+		if release != "" && rpmMajorRelease[base] && qualifiers["distro"] == "" {
+			q := make(map[string]string, len(qualifiers)+1)
+			for k, v := range qualifiers {
+				q[k] = v
+			}
+			q["distro"] = ns + "-" + release
+			qualifiers = q
+		}
+		if v := rpmVendor(qualifiers["distro"]); v != "" {
+			ns = v
 		}
 	case Actions:
 		// owner/repo/path/to/action: the PURL subpath carries the path.
@@ -177,7 +268,20 @@ func Parse(s string) (Package, error) {
 	case packageurl.TypeNuget:
 		pkg.Ecosystem = NuGet
 	case packageurl.TypeRPM:
-		pkg.Ecosystem = RedHat
+		// The distribution the distro qualifier names decides, as it
+		// decided the namespace; a vendor without an ecosystem of its own
+		// (fedora, centos, amzn, oracle) is in the Red Hat family.
+		vendor := rpmVendor(pkg.Qualifiers["distro"])
+		if vendor == "" {
+			vendor = strings.ToLower(p.Namespace)
+		}
+		pkg.Ecosystem = rpmEcosystem(vendor)
+		if d := pkg.Qualifiers["distro"]; rpmMajorRelease[pkg.Ecosystem] && d != "" {
+			if i := strings.LastIndexByte(d, '-'); i >= 0 && i+1 < len(d) {
+				major, _, _ := strings.Cut(d[i+1:], ".")
+				pkg.Ecosystem += ":" + major
+			}
+		}
 	case packageurl.TypeGithub:
 		pkg.Ecosystem = Actions
 		// GitHub owner and repository names are case-insensitive; the

@@ -38,6 +38,32 @@ func TestForAndParse(t *testing.T) {
 			Package{Ecosystem: Actions, Name: "actions/cache", Version: "v4", Subpath: "restore"}},
 		{"Debian", "bash", "5.2.15-2+b2", nil, "pkg:deb/debian/bash@5.2.15-2%2Bb2",
 			Package{Ecosystem: "Debian", Name: "bash", Version: "5.2.15-2+b2"}},
+		// RPM: the namespace is the vendor, from the distro qualifier when
+		// there is one; the epoch is a qualifier, not part of the version.
+		{RedHat, "openssl-libs", "3.0.7-27.el9", map[string]string{"arch": "x86_64", "epoch": "1", "distro": "rhel-9.4"},
+			"pkg:rpm/redhat/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rhel-9.4&epoch=1",
+			Package{Ecosystem: RedHat, Name: "openssl-libs", Version: "3.0.7-27.el9",
+				Qualifiers: map[string]string{"arch": "x86_64", "distro": "rhel-9.4", "epoch": "1"}}},
+		{RedHat, "bash", "5.2.26-3.fc40", map[string]string{"distro": "fedora-40"}, "pkg:rpm/fedora/bash@5.2.26-3.fc40?distro=fedora-40",
+			Package{Ecosystem: RedHat, Name: "bash", Version: "5.2.26-3.fc40", Qualifiers: map[string]string{"distro": "fedora-40"}}},
+		{RedHat, "glibc", "2.28-236.0.1.el8", map[string]string{"distro": "ol-8.9"}, "pkg:rpm/oracle/glibc@2.28-236.0.1.el8?distro=ol-8.9",
+			Package{Ecosystem: RedHat, Name: "glibc", Version: "2.28-236.0.1.el8", Qualifiers: map[string]string{"distro": "ol-8.9"}}},
+		{RedHat, "xz-libs", "5.2.5-8.el9", nil, "pkg:rpm/redhat/xz-libs@5.2.5-8.el9",
+			Package{Ecosystem: RedHat, Name: "xz-libs", Version: "5.2.5-8.el9"}},
+		{"Rocky Linux:9", "xz-libs", "5.2.5-8.el9_0", map[string]string{"distro": "rocky-9.3"},
+			"pkg:rpm/rocky/xz-libs@5.2.5-8.el9_0?distro=rocky-9.3",
+			Package{Ecosystem: "Rocky Linux:9", Name: "xz-libs", Version: "5.2.5-8.el9_0", Qualifiers: map[string]string{"distro": "rocky-9.3"}}},
+		{"AlmaLinux:8", "bash", "4.4.20-4.el8_6", nil, "pkg:rpm/almalinux/bash@4.4.20-4.el8_6?distro=almalinux-8",
+			Package{Ecosystem: "AlmaLinux:8", Name: "bash", Version: "4.4.20-4.el8_6", Qualifiers: map[string]string{"distro": "almalinux-8"}}},
+		{"openSUSE:Leap 15.5", "libzypp", "17.31.15-150400.3.49.1", map[string]string{"distro": "opensuse-leap-15.5"},
+			"pkg:rpm/opensuse/libzypp@17.31.15-150400.3.49.1?distro=opensuse-leap-15.5",
+			Package{Ecosystem: OpenSUSE, Name: "libzypp", Version: "17.31.15-150400.3.49.1", Qualifiers: map[string]string{"distro": "opensuse-leap-15.5"}}},
+		{SUSE, "glibc", "2.31-150300.63.1", map[string]string{"distro": "sles-15.5"}, "pkg:rpm/suse/glibc@2.31-150300.63.1?distro=sles-15.5",
+			Package{Ecosystem: SUSE, Name: "glibc", Version: "2.31-150300.63.1", Qualifiers: map[string]string{"distro": "sles-15.5"}}},
+		{"Azure Linux:2", "curl", "8.8.0-1.cm2", map[string]string{"distro": "mariner-2.0"}, "pkg:rpm/azurelinux/curl@8.8.0-1.cm2?distro=mariner-2.0",
+			Package{Ecosystem: "Azure Linux:2", Name: "curl", Version: "8.8.0-1.cm2", Qualifiers: map[string]string{"distro": "mariner-2.0"}}},
+		{"openEuler:22.03-LTS-SP3", "zlib", "1.2.11-26.oe2203sp3", nil, "pkg:rpm/openeuler/zlib@1.2.11-26.oe2203sp3",
+			Package{Ecosystem: OpenEuler, Name: "zlib", Version: "1.2.11-26.oe2203sp3"}},
 	}
 	for _, tt := range tests {
 		got := For(tt.eco, tt.name, tt.version, tt.q)
@@ -85,6 +111,7 @@ func FuzzParse(f *testing.F) {
 	f.Add("pkg:npm/%40babel/core@7.24.0")
 	f.Add("pkg:deb/debian/liblzma5@5.4.1-0.2?arch=amd64&distro=debian-12")
 	f.Add("pkg:github/actions/cache@v4#restore")
+	f.Add("pkg:rpm/rocky/xz-libs@5.2.5-8.el9_0?arch=x86_64&distro=rocky-9.3&epoch=1")
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := Parse(s)
 		if err != nil {
