@@ -288,6 +288,9 @@ func Parse(s string) (Package, error) {
 		// PURL type lower-cases them. The name is owner/repo, as OSV's
 		// GitHub Actions advisories write it; an action's path inside the
 		// repository (github/codeql-action/init) stays in Subpath.
+		if p.Namespace == "" || strings.Contains(p.Namespace, "/") {
+			return Package{}, fmt.Errorf("purl %q: a github PURL names one owner and one repository", s)
+		}
 		pkg.Name = strings.ToLower(join(p.Namespace, "/", p.Name))
 	case packageurl.TypeDebian, packageurl.TypeApk:
 		switch strings.ToLower(p.Namespace) {

@@ -86,7 +86,9 @@ func TestForAndParse(t *testing.T) {
 }
 
 func TestParseRejects(t *testing.T) {
-	for _, s := range []string{"", "npm/ms@1", "pkg:", "pkg:npm"} {
+	for _, s := range []string{"", "npm/ms@1", "pkg:", "pkg:npm",
+		// GitHub has owners and repositories, nothing deeper or shallower.
+		"pkg:github/0/0/0", "pkg:github/checkout@v4"} {
 		if _, err := Parse(s); err == nil {
 			t.Errorf("Parse(%q) succeeded, want an error", s)
 		}
