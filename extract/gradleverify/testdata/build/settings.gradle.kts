@@ -1,0 +1,2 @@
+rootProject.name = "jdkcerts"
+include("cli")
