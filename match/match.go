@@ -401,6 +401,14 @@ func componentTarget(c *inventory.Component) target {
 		if src != c.Name || ver != c.Version {
 			t.note = fmt.Sprintf("compared as source package %s %s in %s", src, ver, c.Ecosystem)
 		}
+	case purl.RedHat, purl.RockyLinux, purl.AlmaLinux, purl.OpenSUSE, purl.SUSE, purl.OpenEuler, purl.Mageia,
+		purl.AzureLinux, purl.PhotonOS:
+		// Their advisories name binary packages (xz-libs) in some feeds
+		// and source packages (xz) in others: both are asked. A binary
+		// RPM's version is its source RPM's.
+		if src := c.Properties["source"]; src != "" && src != c.Name {
+			t.names = append(t.names, src)
+		}
 	case purl.Go:
 		if c.Name == "stdlib" {
 			t.names = []string{"stdlib", "toolchain"}

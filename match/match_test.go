@@ -236,6 +236,34 @@ func TestMatch(t *testing.T) {
 			},
 		},
 		{
+			name: "rpm-source-package",
+			graph: func() *inventory.Graph {
+				b := newGraph().root("var/lib/rpm/rpmdb.sqlite", inventory.KindRootFS, map[string]string{"distro": "rocky-9.3"})
+				b.comp("var/lib/rpm/rpmdb.sqlite", "Rocky Linux:9", "xz-libs", "5.2.5-7.el9", "var/lib/rpm/rpmdb.sqlite", 0,
+					map[string]string{"source": "xz", "source_version": "5.2.5-7.el9"})
+				return b.g
+			},
+			osv: []string{"rocky-xz"},
+			// The record names the source package, xz; the database holds
+			// the binary one, xz-libs, built from it.
+			want: []finding.Finding{
+				{
+					ID: "CVE-2099-4000", Aliases: []string{"CVE-2099-4000", "RLSA-2099:0001"},
+					Kind:      finding.Vulnerability,
+					Summary:   "Moderate: xz security update",
+					Details:   "An update for xz is now available for Rocky Linux 9.",
+					Component: "pkg:rpm/rocky/xz-libs@5.2.5-7.el9?distro=rocky-9",
+					Ecosystem: "Rocky Linux:9", Name: "xz-libs", Version: "5.2.5-7.el9",
+					Locations:   []inventory.Location{{Path: "var/lib/rpm/rpmdb.sqlite"}},
+					Evidence:    []string{"RLSA-2099:0001: introduced 0, fixed 5.2.5-8.el9_0 (ECOSYSTEM)"},
+					Fixed:       []string{"5.2.5-8.el9_0"},
+					Remediation: "upgrade xz-libs to >= 5.2.5-8.el9_0",
+					Via:         []string{"pkg:rpm/rocky/xz-libs@5.2.5-7.el9?distro=rocky-9"},
+					Source:      SourceOSV,
+				},
+			},
+		},
+		{
 			name: "malicious-and-compromised",
 			graph: func() *inventory.Graph {
 				b := newGraph().root("package-lock.json", inventory.KindManifest, nil).

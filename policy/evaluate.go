@@ -78,7 +78,9 @@ var RegistryEcosystems = []string{purl.NPM, purl.Go, purl.PyPI, purl.CratesIO}
 // manager and versioned by the distribution: the exact-version and
 // integrity rules are for project dependencies and skip them unless the
 // policy sets them for the ecosystem explicitly.
-var osEcosystems = map[string]bool{purl.Debian: true, purl.Ubuntu: true, purl.Alpine: true, purl.RedHat: true}
+var osEcosystems = map[string]bool{purl.Debian: true, purl.Ubuntu: true, purl.Alpine: true, purl.RedHat: true,
+	purl.RockyLinux: true, purl.AlmaLinux: true, purl.OpenSUSE: true, purl.SUSE: true, purl.OpenEuler: true,
+	purl.Mageia: true, purl.AzureLinux: true, purl.PhotonOS: true}
 
 // Outcome is what a rule decided for one component or file.
 type Outcome string
