@@ -37,18 +37,42 @@ func inventoryOf(t *testing.T, target string) *report.Inventory {
 	return &inv
 }
 
-// TestSBOMRoundTrip writes SBOMs of a tree holding npm, Go, PyPI and Debian
-// sources and reads them back: the graph must be the one that produced it.
-// Where ../shared/schemas exists, each SBOM is validated against its schema.
+// TestSBOMRoundTrip writes SBOMs of two trees and reads them back: the
+// graph must be the one that produced it, PURL types and qualifiers
+// included. testdata/mixed holds npm, Go, PyPI and Debian sources;
+// testdata/polyglot one of each later source (Cargo, Bundler, Composer,
+// NuGet, yarn, pnpm, Maven, Gradle, Alpine, RPM), copied from the
+// extractors' fixtures. Where ../shared/schemas exists, each SBOM is
+// validated against its schema.
 func TestSBOMRoundTrip(t *testing.T) {
 	t.Setenv("GOMODCACHE", t.TempDir())
-	want := inventoryOf(t, "testdata/mixed")
-	if n := want.Summary.Components; n < 20 {
-		t.Fatalf("fixture tree yields only %d components", n)
+	trees := []struct {
+		dir   string
+		types map[string]int // components by PURL type
+	}{
+		{"testdata/mixed", map[string]int{"npm": 0, "golang": 0, "pypi": 0, "deb": 0}},
+		{"testdata/polyglot", map[string]int{"cargo": 6, "gem": 12, "composer": 6, "nuget": 17, "npm": 14, "maven": 20, "apk": 5, "rpm": 3}},
 	}
-	for _, eco := range []string{"npm", "Go", "PyPI", "Debian:12"} {
-		if want.Summary.Ecosystems[eco] == 0 {
-			t.Errorf("fixture tree has no %s component: %v", eco, want.Summary.Ecosystems)
+	for _, tree := range trees {
+		t.Run(tree.dir, func(t *testing.T) { sbomRoundTrip(t, tree.dir, tree.types) })
+	}
+}
+
+// sbomRoundTrip checks one tree for TestSBOMRoundTrip; types gives the
+// number of components of each PURL type it must hold (0: at least one).
+func sbomRoundTrip(t *testing.T, tree string, types map[string]int) {
+	want := inventoryOf(t, tree)
+	if len(want.Errors) > 0 {
+		t.Errorf("fixture tree has errors: %v", want.Errors)
+	}
+	got := map[string]int{}
+	for _, c := range want.Components {
+		typ, _, _ := strings.Cut(strings.TrimPrefix(c.PURL, "pkg:"), "/")
+		got[typ]++
+	}
+	for typ, n := range types {
+		if got[typ] == 0 || n > 0 && got[typ] != n {
+			t.Errorf("fixture tree has %d pkg:%s components, want %d (0: some): %v", got[typ], typ, n, got)
 		}
 	}
 	tests := []struct {
@@ -63,7 +87,7 @@ func TestSBOMRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), tt.file)
-			args := append([]string{"sbom", "testdata/mixed", "--output", out}, tt.args...)
+			args := append([]string{"sbom", tree, "--output", out}, tt.args...)
 			if _, errOut, code := run(t, args...); code != 0 {
 				t.Fatalf("vouch sbom: exit %d: %s", code, errOut)
 			}
