@@ -92,6 +92,11 @@ const (
 	KindBinary   Kind = "binary"   // a compiled program carrying its dependencies
 	KindRootFS   Kind = "rootfs"   // a package database of an installed system
 	KindSBOM     Kind = "sbom"     // a bill of materials read as input
+	// KindImage is a container image (a docker save archive or an OCI
+	// image layout). Its ID is the archive's or layout's base name; the
+	// roots found in its file system are prefixed with that name and "!/",
+	// and their components say which layer added them.
+	KindImage Kind = "image"
 )
 
 // Root is an origin of dependencies: a manifest, a binary, a package

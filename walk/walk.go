@@ -1,7 +1,34 @@
-// Package walk traverses a directory tree (or one file) once, offers each
-// file to the extractors that claim it by name, runs them in parallel and
-// merges what they find into one dependency graph. A file that fails is
-// recorded with its path and the walk goes on.
+// Package walk traverses a directory tree, one file, or the file system of
+// a container image once, offers each file to the extractors that claim it
+// by name, runs them in parallel and merges what they find into one
+// dependency graph. A file that fails is recorded with its path and the
+// walk goes on.
+//
+// Images: a target that is a docker save archive or an OCI image layout
+// (a tar, or a directory holding oci-layout and index.json; see package
+// walk/image) is read as the file system its layers make, with the same
+// skip and exclude rules (matched against paths inside the image) and the
+// same extractors. Every root ID, location and error path found inside it
+// is written "<archive>!/<path>" ("image.tar!/var/lib/dpkg/status"); an
+// archive holding several images names each "<archive>!/<12 hex of its
+// image ID>". Each image is a root of kind "image" whose ID is that name
+// (properties: see walk/image, Image.Root). Problems of the image
+// (entries skipped for leaving the image, hard links to nothing) are
+// errors at their path; device nodes and named pipes are skipped
+// silently, as they are in a directory. A digest mismatch, a truncated
+// layer or a limit reached fails the walk: nothing is read from an image
+// that is not what it says.
+//
+// Component properties set for what is found in an image:
+//
+//   - "layer": the diff ID ("sha256:…") of the layer that added the
+//     component. For a file several layers wrote (an OS package database
+//     each apt-get rewrites) the extractors also read its earlier
+//     versions, and a component is attributed to the earliest layer from
+//     which every later version still holds it, so a base image's packages
+//     stay with the base layer. A component found in several files takes
+//     the earliest of their layers; in several images, the first image's.
+//   - "layer_index": that layer's place, "0" for the bottom one.
 package walk
 
 import (
@@ -16,12 +43,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 
 	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/inventory"
+	"github.com/vouchdev/vouch/walk/image"
 )
 
 // InstalledDirs are directories holding installed copies of packages rather
@@ -50,6 +79,9 @@ type Options struct {
 	// Progress, when set, is called from the walking goroutine as files are
 	// found and finished. It must be quick.
 	Progress func(Progress)
+	// Image configures how an image target is read: which platform, where
+	// layers are decompressed, limits. Its Workers default to Workers.
+	Image image.Options
 }
 
 // Progress is an event reporting how far a walk has come.
@@ -92,22 +124,49 @@ func isManifestName(name string) bool {
 		strings.HasSuffix(name, ".csproj")
 }
 
+// tree is one file tree a walk offers to the extractors: the directory
+// scanned, or the file system of one image.
+type tree struct {
+	fsys fs.FS // what extractors see as extract.Input.Root
+	open func(name string) (readFile, error)
+	// prefix is put before the paths of this tree in the results:
+	// "" for a directory, "image.tar!/" for an image.
+	prefix string
+	img    *image.FS    // nil for a directory
+	image  *image.Image // nil for a directory
+	rootID string       // the image's root ID
+}
+
+// readFile is a file an extractor reads.
+type readFile interface {
+	io.Reader
+	io.ReaderAt
+	io.Closer
+}
+
 type job struct {
 	index int
 	path  string
 	info  fs.FileInfo
 	ex    []extract.Extractor
+	tree  *tree
 }
 
 type outcome struct {
 	index int
 	graph *inventory.Graph
 	errs  []*extract.Error
+	tree  *tree
+	// layers maps the PURL of each component found in an image to the
+	// index of the layer that added it.
+	layers map[string]int
 }
 
-// Walk scans target, a directory or a single file. It returns an error only
-// when target itself cannot be read or ctx ends; failures of single files are
-// in Result.Errors.
+// Walk scans target, a directory, a single file, or a container image (a
+// docker save archive or an OCI image layout, as a tar or a directory). It
+// returns an error only when target itself cannot be read (for an image:
+// when it is not what its digests say, or is past a limit) or ctx ends;
+// failures of single files are in Result.Errors.
 func Walk(ctx context.Context, target string, opt Options) (*Result, error) {
 	if len(opt.Extractors) == 0 {
 		return nil, errors.New("walk: no extractors")
@@ -125,78 +184,79 @@ func Walk(ctx context.Context, target string, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("walk: %w", err)
 	}
-	dir, single := target, ""
-	if !st.IsDir() {
-		dir, single = filepath.Dir(target), filepath.Base(target)
-	}
-	// The target itself may be a link (a user's choice); nothing below it is
-	// followed.
-	if dir, err = filepath.EvalSymlinks(dir); err != nil {
-		return nil, fmt.Errorf("walk: %w", err)
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, fmt.Errorf("walk: %w", err)
-	}
-	defer root.Close()
-
-	w := &walker{opt: opt, dir: dir, root: root, fsys: regularFS{root}, log: logger}
-	jobs := make(chan job)
-	results := make(chan outcome)
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				results <- w.extract(ctx, j)
-			}
-		}()
-	}
-
+	w := &walker{opt: opt, log: logger}
 	res := &Result{Graph: inventory.New()}
-	var walkErr error
-	go func() {
-		defer close(jobs)
-		if single != "" {
-			walkErr = w.offerSingle(ctx, single, jobs, res)
-			return
-		}
-		walkErr = w.walkTree(ctx, jobs, res)
-	}()
-	go func() {
-		wg.Wait()
-		close(results)
-	}()
 
-	var outs []outcome
-	extracted := 0
-	for o := range results {
-		outs = append(outs, o)
-		extracted++
-		if opt.Progress != nil {
-			opt.Progress(Progress{Files: w.files(), Claimed: w.claimedCount(), Extracted: extracted})
+	var produce func(jobs chan<- job) error
+	if st.IsDir() || st.Mode().IsRegular() {
+		iopt := opt.Image
+		if iopt.Workers == 0 {
+			iopt.Workers = opt.Workers
+		}
+		arch, err := image.Open(ctx, target, iopt)
+		switch {
+		case err == nil:
+			defer arch.Close()
+			produce = func(jobs chan<- job) error { return w.walkImages(ctx, arch, jobs, res) }
+		case !errors.Is(err, image.ErrNotImage):
+			return nil, fmt.Errorf("walk: %w", err)
 		}
 	}
-	if walkErr != nil {
-		return nil, walkErr
+	if produce == nil {
+		dir, single := target, ""
+		if !st.IsDir() {
+			dir, single = filepath.Dir(target), filepath.Base(target)
+		}
+		// The target itself may be a link (a user's choice); nothing below
+		// it is followed.
+		if dir, err = filepath.EvalSymlinks(dir); err != nil {
+			return nil, fmt.Errorf("walk: %w", err)
+		}
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			return nil, fmt.Errorf("walk: %w", err)
+		}
+		defer root.Close()
+		t := &tree{fsys: regularFS{root}, open: func(name string) (readFile, error) {
+			f, err := openRegular(root, name, false)
+			if err != nil {
+				return nil, unwrapPathError(err)
+			}
+			return f, nil
+		}}
+		produce = func(jobs chan<- job) error {
+			if single != "" {
+				return w.offerSingle(ctx, t, root, single, jobs, res)
+			}
+			return w.walkTree(ctx, t, dir, jobs, res)
+		}
 	}
-	if err := ctx.Err(); err != nil {
+
+	outs, extracted, err := w.run(ctx, produce)
+	if err != nil {
 		return nil, err
 	}
 	// Merge in walk order so that the result does not depend on which
 	// worker finished first.
-	slices.SortFunc(outs, func(a, b outcome) int { return a.index - b.index })
+	layers := map[*tree]map[string]int{}
 	for _, o := range outs {
 		if o.graph != nil {
 			res.Graph.Merge(o.graph)
 			res.Read++
 		}
 		res.Errors = append(res.Errors, o.errs...)
+		for p, l := range o.layers {
+			if layers[o.tree] == nil {
+				layers[o.tree] = map[string]int{}
+			}
+			if cur, ok := layers[o.tree][p]; !ok || l < cur {
+				layers[o.tree][p] = l
+			}
+		}
+	}
+	for _, t := range w.images {
+		setLayers(res.Graph, t.image, layers[t])
+		res.Graph.AddRoot(t.image.Root(t.rootID))
 	}
 	slices.SortStableFunc(res.Errors, func(a, b *extract.Error) int {
 		if c := strings.Compare(a.Path, b.Path); c != 0 {
@@ -212,12 +272,62 @@ func Walk(ctx context.Context, target string, opt Options) (*Result, error) {
 	return res, nil
 }
 
+// run extracts the files produce offers, in parallel, and returns the
+// outcomes in walk order with how many there were.
+func (w *walker) run(ctx context.Context, produce func(chan<- job) error) ([]outcome, int, error) {
+	jobs := make(chan job)
+	results := make(chan outcome)
+	workers := w.opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				results <- w.extract(ctx, j)
+			}
+		}()
+	}
+	var walkErr error
+	go func() {
+		defer close(jobs)
+		walkErr = produce(jobs)
+	}()
+	go func() {
+		wg.Wait()
+		close(results)
+	}()
+
+	var outs []outcome
+	extracted := 0
+	for o := range results {
+		outs = append(outs, o)
+		extracted++
+		if w.opt.Progress != nil {
+			w.opt.Progress(Progress{Files: w.files(), Claimed: w.claimedCount(), Extracted: extracted})
+		}
+	}
+	if walkErr != nil {
+		return nil, 0, walkErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, 0, err
+	}
+	slices.SortFunc(outs, func(a, b outcome) int { return a.index - b.index })
+	return outs, extracted, nil
+}
+
 type walker struct {
-	opt  Options
-	dir  string // the directory walked, as given
-	root *os.Root
-	fsys fs.FS
-	log  *slog.Logger
+	opt Options
+	log *slog.Logger
+
+	// index numbers the jobs in walk order; only the producing goroutine
+	// touches it, and images.
+	index  int
+	images []*tree
 
 	mu      sync.Mutex
 	nFiles  int
@@ -245,77 +355,153 @@ func (w *walker) count(claimed bool) {
 	w.mu.Unlock()
 }
 
-func (w *walker) walkTree(ctx context.Context, jobs chan<- job, res *Result) error {
-	index := 0
+func (w *walker) walkTree(ctx context.Context, t *tree, dir string, jobs chan<- job, res *Result) error {
 	// Directories are listed by path, which is much cheaper than resolving
 	// every name through the os.Root; links are never followed (WalkDir
 	// does not descend into them and only regular files are taken), and
 	// every file is opened through the os.Root, which refuses to leave it.
-	return filepath.WalkDir(w.dir, func(osPath string, d fs.DirEntry, err error) error {
+	return filepath.WalkDir(dir, func(osPath string, d fs.DirEntry, err error) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return cerr
 		}
-		p, rerr := filepath.Rel(w.dir, osPath)
+		p, rerr := filepath.Rel(dir, osPath)
 		if rerr != nil {
 			return rerr
 		}
-		p = filepath.ToSlash(p)
-		if err != nil {
-			if p == "." {
-				return err
-			}
-			// An unreadable directory is recorded, the rest goes on. Only
-			// this goroutine touches res until the workers are done.
-			w.log.Debug("walk: unreadable", "path", p, "err", err)
-			res.Errors = append(res.Errors, &extract.Error{Path: p, Err: unwrapPathError(err)})
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			if p != "." && w.skipDir(p, d.Name()) {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		// Symlinks are not followed: a link inside the tree points at a file
-		// the walk reaches anyway, and one leading out must not be read.
-		if !d.Type().IsRegular() {
-			return nil
-		}
-		if w.excluded(p) {
-			return nil
-		}
-		if isManifestName(d.Name()) {
-			res.Manifests = append(res.Manifests, p)
-		}
-		info, err := d.Info()
-		if err != nil {
-			return nil
-		}
-		var claimers []extract.Extractor
-		for _, e := range w.opt.Extractors {
-			if e.Claims(p, info) {
-				claimers = append(claimers, e)
-			}
-		}
-		w.count(len(claimers) > 0)
-		if len(claimers) == 0 {
-			return nil
-		}
-		select {
-		case jobs <- job{index: index, path: p, info: info, ex: claimers}:
-			index++
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		return nil
+		return w.visit(ctx, t, filepath.ToSlash(p), d, err, jobs, res)
 	})
 }
 
-func (w *walker) offerSingle(ctx context.Context, name string, jobs chan<- job, res *Result) error {
-	info, err := w.root.Lstat(name)
+// walkImages loads each image of an archive in turn and walks its file
+// system.
+func (w *walker) walkImages(ctx context.Context, arch *image.Archive, jobs chan<- job, res *Result) error {
+	for _, im := range arch.Images {
+		id := arch.Name
+		if len(arch.Images) > 1 {
+			id += "!/" + strings.TrimPrefix(im.ID, "sha256:")[:12]
+		}
+		w.log.Debug("walk: loading image", "id", id, "platform", im.Platform.String(), "layers", len(im.Layers))
+		fsys, err := arch.Load(ctx, im)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("walk: %w", err)
+		}
+		t := &tree{fsys: fsys, prefix: id + "!/", img: fsys, image: im, rootID: id,
+			open: func(name string) (readFile, error) {
+				f, err := fsys.Open(name)
+				if err != nil {
+					return nil, unwrapPathError(err)
+				}
+				if rf, ok := f.(*image.File); ok {
+					return rf, nil
+				}
+				f.Close()
+				return nil, errNotRegular
+			}}
+		w.images = append(w.images, t)
+		w.imageProblems(t, fsys.Problems(), res)
+		err = fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
+			return w.visit(ctx, t, p, d, err, jobs, res)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// maxImageProblems bounds the problems of one image recorded as errors;
+// the rest are counted in one more.
+const maxImageProblems = 50
+
+// imageProblems records the entries an image's layers held that were not
+// applied. Device nodes and named pipes are left out: images made from a
+// root file system hold them in /dev, and a directory walk skips them too.
+func (w *walker) imageProblems(t *tree, problems []image.Problem, res *Result) {
+	n := 0
+	for _, p := range problems {
+		if errors.Is(p.Err, image.ErrSpecialFile) {
+			w.log.Debug("walk: skipped", "path", t.prefix+p.Path, "err", p.Err)
+			continue
+		}
+		n++
+		if n > maxImageProblems {
+			continue
+		}
+		where := t.rootID
+		if p.Path != "" {
+			where = t.prefix + p.Path
+		}
+		res.Errors = append(res.Errors, &extract.Error{Path: where, Err: fmt.Errorf("layer %d: %w", p.Layer, p.Err)})
+	}
+	if n > maxImageProblems {
+		res.Errors = append(res.Errors, &extract.Error{Path: t.rootID, Err: fmt.Errorf("%d more entries skipped", n-maxImageProblems)})
+	}
+}
+
+// visit handles one entry of a walk: it skips directories as the options
+// say and offers a regular file to the extractors that claim it.
+func (w *walker) visit(ctx context.Context, t *tree, p string, d fs.DirEntry, err error, jobs chan<- job, res *Result) error {
+	if err != nil {
+		if p == "." {
+			return err
+		}
+		// An unreadable directory is recorded, the rest goes on. Only
+		// this goroutine touches res until the workers are done.
+		w.log.Debug("walk: unreadable", "path", t.prefix+p, "err", err)
+		res.Errors = append(res.Errors, &extract.Error{Path: t.prefix + p, Err: unwrapPathError(err)})
+		if d != nil && d.IsDir() {
+			return fs.SkipDir
+		}
+		return nil
+	}
+	if d.IsDir() {
+		if p != "." && w.skipDir(p, d.Name()) {
+			return fs.SkipDir
+		}
+		return nil
+	}
+	// Symlinks are not followed: a link inside the tree points at a file
+	// the walk reaches anyway, and one leading out must not be read.
+	if !d.Type().IsRegular() {
+		return nil
+	}
+	if w.excluded(p) {
+		return nil
+	}
+	if isManifestName(d.Name()) {
+		res.Manifests = append(res.Manifests, t.prefix+p)
+	}
+	info, err := d.Info()
+	if err != nil {
+		return nil
+	}
+	var claimers []extract.Extractor
+	for _, e := range w.opt.Extractors {
+		if e.Claims(p, info) {
+			claimers = append(claimers, e)
+		}
+	}
+	w.count(len(claimers) > 0)
+	if len(claimers) == 0 {
+		return nil
+	}
+	select {
+	case jobs <- job{index: w.index, path: p, info: info, ex: claimers, tree: t}:
+		w.index++
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+func (w *walker) offerSingle(ctx context.Context, t *tree, root *os.Root, name string, jobs chan<- job, res *Result) error {
+	info, err := root.Lstat(name)
 	if err != nil {
 		return fmt.Errorf("walk: %w", err)
 	}
@@ -332,7 +518,7 @@ func (w *walker) offerSingle(ctx context.Context, name string, jobs chan<- job, 
 		}
 	}
 	if len(claimers) == 0 {
-		head, err := w.head(name)
+		head, err := w.head(t, name)
 		if err != nil {
 			return fmt.Errorf("walk: %s: %w", name, err)
 		}
@@ -347,15 +533,15 @@ func (w *walker) offerSingle(ctx context.Context, name string, jobs chan<- job, 
 		return nil
 	}
 	select {
-	case jobs <- job{path: name, info: info, ex: claimers}:
+	case jobs <- job{path: name, info: info, ex: claimers, tree: t}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	return nil
 }
 
-func (w *walker) head(name string) ([]byte, error) {
-	f, err := w.open(name)
+func (w *walker) head(t *tree, name string) ([]byte, error) {
+	f, err := t.open(name)
 	if err != nil {
 		return nil, err
 	}
@@ -366,15 +552,6 @@ func (w *walker) head(name string) ([]byte, error) {
 		return nil, err
 	}
 	return buf[:n], nil
-}
-
-// open opens a regular file under the root.
-func (w *walker) open(name string) (*os.File, error) {
-	f, err := openRegular(w.root, name, false)
-	if err != nil {
-		return nil, unwrapPathError(err)
-	}
-	return f, nil
 }
 
 // errNotRegular is returned for a FIFO, device or socket where a file was
@@ -428,57 +605,161 @@ func (r regularFS) ReadDir(name string) ([]fs.DirEntry, error) {
 }
 
 func (w *walker) extract(ctx context.Context, j job) (o outcome) {
-	o.index = j.index
+	o.index, o.tree = j.index, j.tree
 	g := inventory.New()
-	found := false
+	var read []extract.Extractor
 	for _, e := range j.ex {
 		if ctx.Err() != nil {
 			return o
 		}
-		frag, err := w.run(ctx, e, j)
+		f, err := j.tree.open(j.path)
 		if err != nil {
-			o.errs = append(o.errs, asError(j.path, e.Name(), err))
+			o.errs = append(o.errs, asError(j.tree.prefix, j.path, e.Name(), err))
+			continue
+		}
+		frag, err := w.runOne(ctx, e, j.tree, j.path, j.info, f)
+		f.Close()
+		if err != nil {
+			o.errs = append(o.errs, asError(j.tree.prefix, j.path, e.Name(), err))
 		}
 		if frag != nil {
 			g.Merge(frag)
-			found = true
+			read = append(read, e)
 		}
 	}
-	if found {
-		o.graph = g
+	if len(read) == 0 {
+		return o
 	}
+	if j.tree.img != nil {
+		o.layers = w.attribute(ctx, j, g, read)
+		g = prefixed(g, j.tree.prefix)
+	}
+	o.graph = g
 	return o
 }
 
-func (w *walker) run(ctx context.Context, e extract.Extractor, j job) (g *inventory.Graph, err error) {
-	f, err := w.open(j.path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
+// runOne offers one file to one extractor.
+func (w *walker) runOne(ctx context.Context, e extract.Extractor, t *tree, p string, info fs.FileInfo, f readFile) (g *inventory.Graph, err error) {
 	defer func() {
 		// An extractor bug must cost one file, not the scan.
 		if r := recover(); r != nil {
 			g, err = nil, fmt.Errorf("extractor %s failed: %v", e.Name(), r)
 		}
 	}()
-	w.log.Debug("extract", "path", j.path, "extractor", e.Name())
-	return e.Extract(ctx, &extract.Input{Path: j.path, Root: w.fsys, Info: j.info, Reader: f, ReaderAt: f})
+	w.log.Debug("extract", "path", t.prefix+p, "extractor", e.Name())
+	return e.Extract(ctx, &extract.Input{Path: p, Root: t.fsys, Info: info, Reader: f, ReaderAt: f})
 }
 
-func asError(p, extractor string, err error) *extract.Error {
+// attribute finds the layer that added each component of g, read from
+// the file at j.path of an image: the layer that wrote the file, or for a
+// file several layers wrote, the earliest one from which every version
+// holds the component. Earlier versions are read by the extractors that
+// read the current one; one they cannot read ends the search.
+func (w *walker) attribute(ctx context.Context, j job, g *inventory.Graph, read []extract.Extractor) map[string]int {
+	versions := j.tree.img.Versions(j.path)
+	layer, _ := j.tree.img.Layer(j.path)
+	out := make(map[string]int, g.Len())
+	alive := map[string]bool{}
+	for _, c := range g.Components() {
+		out[c.PURL] = layer
+		alive[c.PURL] = true
+	}
+	for i := 1; i < len(versions) && len(alive) > 0 && ctx.Err() == nil; i++ {
+		v := versions[i]
+		old := inventory.New()
+		for _, e := range read {
+			frag, err := w.runOne(ctx, e, j.tree, j.path, v.Info, nopCloser{v.Open()})
+			if err != nil || frag == nil {
+				w.log.Debug("walk: earlier version unread", "path", j.tree.prefix+j.path, "layer", v.Layer, "err", err)
+				return out
+			}
+			old.Merge(frag)
+		}
+		for p := range alive {
+			if old.Component(p) == nil {
+				delete(alive, p)
+				continue
+			}
+			out[p] = v.Layer
+		}
+	}
+	return out
+}
+
+// nopCloser is an earlier version of a file: a section of the image with
+// nothing to close.
+type nopCloser struct{ *io.SectionReader }
+
+func (nopCloser) Close() error { return nil }
+
+// prefixed returns g with the paths of a tree inside an image written
+// from the archive: root IDs, edges from roots, and locations.
+func prefixed(g *inventory.Graph, prefix string) *inventory.Graph {
+	out := inventory.New()
+	for _, r := range g.Roots() {
+		n := *r
+		n.ID = prefix + r.ID
+		out.AddRoot(n)
+	}
+	for _, c := range g.Components() {
+		n := *c
+		n.Locations = make([]inventory.Location, len(c.Locations))
+		for i, l := range c.Locations {
+			n.Locations[i] = inventory.Location{Path: prefix + l.Path, Line: l.Line}
+		}
+		out.Add(n)
+	}
+	id := func(s string) string {
+		if g.Root(s) != nil || inventory.IsRoot(s) {
+			return prefix + s
+		}
+		return s
+	}
+	for _, e := range g.Edges() {
+		out.AddEdge(id(e.From), id(e.To))
+	}
+	return out
+}
+
+// setLayers records on each component found in an image the layer that
+// added it, unless an earlier image did.
+func setLayers(g *inventory.Graph, im *image.Image, layers map[string]int) {
+	purls := make([]string, 0, len(layers))
+	for p := range layers {
+		purls = append(purls, p)
+	}
+	slices.Sort(purls)
+	for _, p := range purls {
+		c := g.Component(p)
+		i := layers[p]
+		if c == nil || i < 0 || i >= len(im.Layers) {
+			continue
+		}
+		if _, ok := c.Properties["layer"]; ok {
+			continue
+		}
+		if c.Properties == nil {
+			c.Properties = map[string]string{}
+		}
+		c.Properties["layer"] = im.Layers[i].DiffID
+		c.Properties["layer_index"] = strconv.Itoa(i)
+	}
+}
+
+func asError(prefix, p, extractor string, err error) *extract.Error {
 	var ee *extract.Error
 	if errors.As(err, &ee) {
 		c := *ee
 		if c.Path == "" {
 			c.Path = p
 		}
+		c.Path = prefix + c.Path
 		if c.Extractor == "" {
 			c.Extractor = extractor
 		}
 		return &c
 	}
-	return &extract.Error{Path: p, Extractor: extractor, Err: err}
+	return &extract.Error{Path: prefix + p, Extractor: extractor, Err: err}
 }
 
 func unwrapPathError(err error) error {
