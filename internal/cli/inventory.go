@@ -19,6 +19,7 @@ import (
 	"github.com/vouchdev/vouch/purl"
 	"github.com/vouchdev/vouch/report"
 	"github.com/vouchdev/vouch/walk"
+	"github.com/vouchdev/vouch/walk/image"
 )
 
 // sourceFlags select what is walked.
@@ -26,12 +27,14 @@ type sourceFlags struct {
 	exclude          []string
 	includeInstalled bool
 	workers          int
+	platform         string
 }
 
 func (s *sourceFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringSliceVar(&s.exclude, "exclude", nil, "skip paths matching `GLOB` (repeatable; without / it matches any path element)")
 	cmd.Flags().BoolVar(&s.includeInstalled, "include-installed", false, "also walk installed trees (node_modules, site-packages, .venv)")
 	cmd.Flags().IntVar(&s.workers, "workers", 0, "files read at once (0: one per CPU)")
+	cmd.Flags().StringVar(&s.platform, "platform", "", "for a multi-platform image: read `OS/ARCH[/VARIANT]`, or all (default: linux/amd64, else the host's architecture, else the first)")
 }
 
 // outputFlags choose the format and destination.
@@ -87,6 +90,7 @@ func walkTarget(ctx context.Context, e *env, g *globals, s *sourceFlags, target 
 		IncludeInstalled: s.includeInstalled,
 		Workers:          s.workers,
 		Logger:           g.logger(e),
+		Image:            image.Options{Platform: s.platform},
 	}
 	var stop func()
 	if e.isTerminal && !g.quiet {

@@ -45,7 +45,7 @@ func TestWhyThroughArchives(t *testing.T) {
 	log4j := archiveOf(t, map[string][]byte{
 		"META-INF/MANIFEST.MF": []byte("Manifest-Version: 1.0\r\nImplementation-Title: Apache Log4j Core\r\nImplementation-Version: 2.14.1\r\n\r\n"),
 		"META-INF/maven/org.apache.logging.log4j/log4j-core/pom.properties": pomProperties("org.apache.logging.log4j", "log4j-core", "2.14.1"),
-		"org/apache/logging/log4j/core/Logger.class":                         []byte("\xca\xfe\xba\xbe"),
+		"org/apache/logging/log4j/core/Logger.class":                        []byte("\xca\xfe\xba\xbe"),
 	}, false)
 	fat := archiveOf(t, map[string][]byte{
 		"META-INF/maven/com.example/fat/pom.properties": pomProperties("com.example", "fat", "2.0.0"),

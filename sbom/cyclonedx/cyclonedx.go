@@ -301,7 +301,10 @@ func rootComponent(r *inventory.Root) cdx.Component {
 		Version:    r.Version,
 		PackageURL: r.PURL,
 	}
-	if r.Kind == inventory.KindRootFS {
+	switch r.Kind {
+	case inventory.KindImage:
+		c.Type = cdx.ComponentTypeContainer
+	case inventory.KindRootFS:
 		c.Type = cdx.ComponentTypeOS
 	}
 	props := []cdx.Property{{Name: propRootID, Value: r.ID}, {Name: propRootKind, Value: string(r.Kind)}}
