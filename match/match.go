@@ -167,7 +167,8 @@ const (
 	// a git source without one); only records affecting every version
 	// were checked.
 	SkipNoVersion = "no version"
-	// SkipNoEcosystem: the component's type maps to no OSV ecosystem.
+	// SkipNoEcosystem: the component's type maps to no OSV ecosystem (a
+	// Docker image, a PURL type vouch does not know).
 	SkipNoEcosystem = "no ecosystem"
 	// SkipEcosystemNotLoaded: the database holds no records of the
 	// component's ecosystem (see Options.Ecosystems).
@@ -382,6 +383,11 @@ func targets(g *inventory.Graph) []target {
 // componentTarget says how one component is compared.
 func componentTarget(c *inventory.Component) target {
 	t := target{comp: c, ecosystem: c.Ecosystem, names: []string{c.Name}, version: c.Version}
+	if !purl.HasAdvisories(c.Ecosystem) {
+		// Docker images: no advisory names them, so they are reported as
+		// not checked (SkipNoEcosystem) and no database is asked.
+		t.ecosystem = ""
+	}
 	if c.Unpinned {
 		t.version = ""
 	}

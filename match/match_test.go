@@ -398,6 +398,9 @@ func TestMatch(t *testing.T) {
 					Direct: true, Source: "../local", Locations: []inventory.Location{{Path: "go.mod", Line: 6}}})
 				b.g.AddEdge("go.mod", "pkg:golang/example.com/local")
 				b.g.Add(inventory.Component{PURL: "pkg:generic/blob@1", Name: "blob", Version: "1"})
+				// A workflow's image: no advisory source has the ecosystem.
+				b.g.Add(inventory.Component{PURL: purl.For(purl.Docker, "ghcr.io/acme/tool", "1.0", nil), Ecosystem: purl.Docker,
+					Name: "ghcr.io/acme/tool", Version: "1.0", Direct: true})
 				b.comp("package-lock.json", purl.NPM, "left-pad", "1.3.0", "package-lock.json", 8, nil)
 				return b.g
 			},
@@ -410,6 +413,7 @@ func TestMatch(t *testing.T) {
 					ID: "GO-2099-0100", Source: SourceOSV, Reason: `version "master" is not a semantic version`},
 			},
 			skipped: []Skipped{
+				{Component: "pkg:docker/acme/tool@1.0?repository_url=ghcr.io", Name: "ghcr.io/acme/tool", Reason: SkipNoEcosystem},
 				{Component: "pkg:generic/blob@1", Name: "blob", Reason: SkipNoEcosystem},
 				{Component: "pkg:golang/example.com/local", Ecosystem: "Go", Name: "example.com/local", Reason: SkipNoVersion},
 				{Component: "pkg:npm/left-pad@1.3.0", Ecosystem: "npm", Name: "left-pad", Reason: SkipEcosystemNotLoaded},

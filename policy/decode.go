@@ -882,9 +882,10 @@ func (d *decoder) rules(top field) ([]*CustomRule, error) {
 }
 
 // fileRules are the rules with decisions about files rather than
-// components (a manifest without a lockfile, a workflow's docker://
-// image); their exceptions may name a path glob instead of a pattern.
-var fileRules = map[string]bool{RuleLockfile: true, RuleActionsPinned: true}
+// components (a manifest without a lockfile); their exceptions may name a
+// path glob instead of a pattern. A workflow's docker:// images are
+// components (pkg:docker/...), so actions-pinned takes patterns only.
+var fileRules = map[string]bool{RuleLockfile: true}
 
 func (d *decoder) exceptions(n *yaml.Node) error {
 	const where = "exceptions"

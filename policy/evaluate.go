@@ -165,7 +165,7 @@ type evaluation struct {
 	// parts are the component decisions in component order: items, or
 	// the items of each fork that decided a part of a large graph.
 	parts [][]item
-	ranks                 map[string]int
+	ranks map[string]int
 	// exc and lists are the policy's compiled exceptions and licence
 	// lists, compiled here when the Policy was built by hand.
 	exc   []compiledException
@@ -243,7 +243,6 @@ func (p *Policy) Evaluate(ctx context.Context, in Input) (*Result, error) {
 		}
 	}
 	e.lockfiles()
-	e.dockerImages()
 	if err := e.components(ctx, comps, byComp, unusedBy); err != nil {
 		return nil, err
 	}
@@ -490,11 +489,12 @@ func (r *PinningRule) settings(eco string) pinSettings {
 }
 
 // pinning decides the exact-version and integrity rules for a component.
-// GitHub Actions are pinned by commit instead (actionsPinned).
+// GitHub Actions are pinned by commit and Docker images by digest instead
+// (actionsPinned).
 func (e *evaluation) pinning(s *subject) {
 	r := e.p.Pinning
 	c := s.c
-	if r == nil || c.Ecosystem == purl.Actions {
+	if r == nil || c.Ecosystem == purl.Actions || c.Ecosystem == purl.Docker {
 		return
 	}
 	ps := r.settings(c.Ecosystem)
@@ -562,12 +562,22 @@ func isFullSHA(v string) bool {
 }
 
 // actionsPinned decides whether a GitHub Action is pinned to a full
-// commit SHA: a tag or branch can be moved to other code by whoever
-// controls the repository, as happened to tj-actions/changed-files.
+// commit SHA, and a Docker image (a workflow's docker:// reference) to a
+// digest: a tag or branch can be moved to other code by whoever controls
+// the repository, as happened to tj-actions/changed-files, and an image
+// tag by whoever can push to the image's repository.
 func (e *evaluation) actionsPinned(s *subject) {
 	r := e.p.Pinning
 	c := s.c
-	if r == nil || !r.ActionsPinnedSHA || c.Ecosystem != purl.Actions {
+	if r == nil || !r.ActionsPinnedSHA {
+		return
+	}
+	switch c.Ecosystem {
+	case purl.Actions:
+	case purl.Docker:
+		e.imagePinned(s)
+		return
+	default:
 		return
 	}
 	kind := c.Properties["vcs_ref_kind"]
@@ -598,38 +608,46 @@ func (e *evaluation) actionsPinned(s *subject) {
 	}
 }
 
-// dockerImages decides docker:// images in workflows (listed on their
-// root by extract/ghactions): pinned only by an @sha256 digest.
-func (e *evaluation) dockerImages() {
+// imagePinned decides the actions-pinned rule for a Docker image: pinned
+// only by a digest, whatever vcs_ref_kind says (an image may come from an
+// SBOM, not extract/ghactions).
+func (e *evaluation) imagePinned(s *subject) {
 	r := e.p.Pinning
-	if r == nil || !r.ActionsPinnedSHA || e.in.Graph == nil {
+	c := s.c
+	if isImageDigest(c.Version) {
+		reason := "pinned by digest " + c.Version
+		if tag := c.Properties["docker_tag"]; tag != "" {
+			reason += " (tag " + clip(tag, 60) + ")"
+		}
+		e.add(s, RuleActionsPinned, Pass, r.Severity, reason)
 		return
 	}
-	for _, root := range e.in.Graph.Roots() {
-		images := root.Properties["docker_images"]
-		if images == "" {
-			continue
-		}
-		for _, img := range strings.Split(images, ",") {
-			img = strings.TrimSpace(img)
-			if img == "" {
-				continue
-			}
-			name := "docker://" + img
-			if hasDigest(img) {
-				e.addFile(RuleActionsPinned, name, purl.Actions, root.ID, Pass, r.Severity, name+" is pinned by digest")
-			} else {
-				e.addFile(RuleActionsPinned, name, purl.Actions, root.ID, r.Action.outcome(), r.Severity,
-					fmt.Sprintf("%s has no digest; the policy wants images pinned with @sha256:…", clip(name, 200)))
-			}
-		}
+	ref := "docker://" + c.Name
+	switch {
+	case strings.Contains(c.Version, ":"):
+		ref += "@" + c.Version
+	case c.Version != "":
+		ref += ":" + c.Version
 	}
+	e.add(s, RuleActionsPinned, r.Action.outcome(), r.Severity,
+		fmt.Sprintf("%s has no digest; the policy wants images pinned with @sha256:…", clip(ref, 200)))
 }
 
-// hasDigest reports whether an image reference ends in @sha256:<64 hex>.
-func hasDigest(img string) bool {
-	_, digest, ok := strings.Cut(img, "@sha256:")
-	return ok && len(digest) == 64 && isFullSHA(digest)
+// isImageDigest reports whether v is an image digest a registry checks:
+// "sha256:" and 64 hex digits, or "sha512:" and 128.
+func isImageDigest(v string) bool {
+	alg, hex, _ := strings.Cut(v, ":")
+	switch {
+	case alg == "sha256" && len(hex) == 64, alg == "sha512" && len(hex) == 128:
+	default:
+		return false
+	}
+	for i := 0; i < len(hex); i++ {
+		if c := hex[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // lockSpec says which lockfiles lock a manifest. Workspace ecosystems

@@ -232,6 +232,14 @@ func TestPatternMatch(t *testing.T) {
 		{"pkg:github/actions/checkout@v4", comp(purl.Actions, "actions/checkout", "v3"), false},
 		{"pkg:deb/debian/curl", comp("Debian:12", "curl", "7.88.1-10"), true},
 		{"pkg:npm/a@>=1.0.0", comp(purl.NPM, "a", "not-a-version"), false},
+		// An image's registry is part of its name; only exact versions.
+		{"pkg:docker/ghcr.io/acme/*", comp(purl.Docker, "ghcr.io/acme/tool", "1.0"), true},
+		{"pkg:docker/acme/tool", comp(purl.Docker, "ghcr.io/acme/tool", "1.0"), false},
+		{"pkg:docker/*acme/tool", comp(purl.Docker, "ghcr.io/acme/tool", "1.0"), true},
+		{"pkg:docker/acme/tool", comp(purl.Docker, "acme/tool", "1.0"), true},
+		{"pkg:docker/localhost:5000/team/tool@1.0", comp(purl.Docker, "localhost:5000/team/tool", "1.0"), true},
+		{"pkg:docker/alpine@sha256:" + strings.Repeat("ab", 32), comp(purl.Docker, "alpine", "sha256:"+strings.Repeat("ab", 32)), true},
+		{"pkg:docker/alpine@3.19", comp(purl.Docker, "alpine", "3.20"), false},
 	}
 	for _, tt := range tests {
 		p, err := ParsePattern(tt.pattern)
@@ -271,6 +279,7 @@ func TestGlobMatch(t *testing.T) {
 }
 
 func TestPinning(t *testing.T) {
+	digest := strings.Repeat("ab", 32)
 	g := graphOf(
 		comp(purl.NPM, "a", "1.0.0", hashed),
 		comp(purl.NPM, "b", "1.0.0"),
@@ -282,13 +291,17 @@ func TestPinning(t *testing.T) {
 		comp(purl.Actions, "acme/deploy", "main", props("vcs_ref_kind", "branch")),
 		comp(purl.Actions, "acme/short", "b4ffde6", props("vcs_ref_kind", "sha")),
 		comp(purl.Actions, "acme/noprops", sha),
+		// Images: pinned by a digest alone, whatever vcs_ref_kind says;
+		// no pinned or integrity decisions.
+		comp(purl.Docker, "alpine", "3.19", props("kind", "docker-image", "vcs_ref_kind", "tag")),
+		comp(purl.Docker, "alpine", "latest", props("kind", "docker-image", "vcs_ref_kind", "tag")),
+		comp(purl.Docker, "ghcr.io/acme/tool", "sha256:"+digest, props("kind", "docker-image", "vcs_ref_kind", "digest", "docker_tag", "1.2")),
+		comp(purl.Docker, "ghcr.io/acme/short", "sha256:abab", props("kind", "docker-image", "vcs_ref_kind", "digest")),
 	)
 	g.AddRoot(inventory.Root{ID: "tools/go.mod", Kind: inventory.KindManifest})
 	g.AddRoot(inventory.Root{ID: "svc/go.mod", Kind: inventory.KindManifest})
 	g.AddEdge("svc/go.mod", purl.For(purl.Go, "golang.org/x/mod", "v0.1.0", nil))
-	digest := strings.Repeat("ab", 32)
-	g.AddRoot(inventory.Root{ID: ".github/workflows/ci.yml", Kind: inventory.KindManifest,
-		Properties: map[string]string{"docker_images": "alpine:3.19,ghcr.io/acme/tool@sha256:" + digest}})
+	g.AddRoot(inventory.Root{ID: ".github/workflows/ci.yml", Kind: inventory.KindManifest})
 	files := []string{
 		"package.json", "package-lock.json", "web/package.json", "svc/go.mod", "tools/go.mod",
 		"node_modules/x/package.json", "vendor/github.com/y/go.mod", "rust/Cargo.toml", "php/composer.json",
@@ -303,8 +316,6 @@ func TestPinning(t *testing.T) {
   actions_pinned_sha: true
 `, Input{Graph: g, Files: files})
 		want := []brief{
-			{"actions-pinned", Fail, "docker://alpine:3.19", "docker://alpine:3.19 has no digest; the policy wants images pinned with @sha256:…"},
-			{"actions-pinned", Pass, "docker://ghcr.io/acme/tool@sha256:" + digest, "docker://ghcr.io/acme/tool@sha256:" + digest + " is pinned by digest"},
 			{"lockfile", Fail, "legacy/Gemfile", "legacy/Gemfile has no lockfile beside it (Gemfile.lock); the policy requires a lockfile for every manifest"},
 			{"lockfile", Pass, "package.json", "package-lock.json locks package.json"},
 			{"lockfile", Fail, "php/composer.json", "php/composer.json has no lockfile beside it (composer.lock); the policy requires a lockfile for every manifest"},
@@ -313,6 +324,10 @@ func TestPinning(t *testing.T) {
 			{"lockfile", Fail, "svc/go.mod", "svc/go.mod has no lockfile beside it (go.sum); the policy requires a lockfile for every manifest"},
 			{"lockfile", Pass, "tools/go.mod", "tools/go.mod declares no dependencies, so needs no lockfile"},
 			{"lockfile", Pass, "web/package.json", "package-lock.json locks web/package.json"},
+			{"actions-pinned", Fail, "pkg:docker/acme/short@sha256:abab?repository_url=ghcr.io", "docker://ghcr.io/acme/short@sha256:abab has no digest; the policy wants images pinned with @sha256:…"},
+			{"actions-pinned", Pass, "pkg:docker/acme/tool@sha256:" + digest + "?repository_url=ghcr.io", "pinned by digest sha256:" + digest + " (tag 1.2)"},
+			{"actions-pinned", Fail, "pkg:docker/alpine@3.19", "docker://alpine:3.19 has no digest; the policy wants images pinned with @sha256:…"},
+			{"actions-pinned", Fail, "pkg:docker/alpine@latest", "docker://alpine:latest has no digest; the policy wants images pinned with @sha256:…"},
 			{"actions-pinned", Fail, "pkg:github/acme/deploy@main", "uses acme/deploy@main, a branch that can be moved to other code; the policy wants a full commit SHA"},
 			{"actions-pinned", Pass, "pkg:github/acme/noprops@" + sha, "pinned to commit " + sha},
 			{"actions-pinned", Fail, "pkg:github/acme/short@b4ffde6", "uses acme/short@b4ffde6, an abbreviated commit; the policy wants the full commit SHA"},
@@ -985,6 +1000,8 @@ func TestEveryRuleOutcomes(t *testing.T) {
 		{"integrity", "pinning:\n  integrity: true\n", "pkg:npm/x", xIn},
 		{"actions-pinned", "pinning:\n  actions_pinned_sha: true\n", "pkg:github/actions/checkout",
 			Input{Graph: graphOf(comp(purl.Actions, "actions/checkout", "v4", props("vcs_ref_kind", "tag")))}},
+		{"actions-pinned", "pinning:\n  actions_pinned_sha: true\n", "pkg:docker/ghcr.io/acme/*",
+			Input{Graph: graphOf(comp(purl.Docker, "ghcr.io/acme/tool", "1.0", props("vcs_ref_kind", "tag")))}},
 		{"min-release-age", "min_release_age:\n  default: 60d\n", "pkg:npm/x",
 			Input{Graph: graphOf(x), Published: map[string]PublishInfo{x.PURL: {Time: now.Add(-time.Hour), Known: true}}}},
 		{"license", "licenses:\n  deny: [MIT]\n", "pkg:npm/x", xIn},

@@ -23,8 +23,9 @@ func fuzzInput() Input {
 		comp(purl.Go, "github.com/spf13/cobra", "v1.8.1", src("../cobra")),
 		comp("Debian:12", "curl", "7.88.1-10"),
 		comp(purl.Actions, "actions/checkout", "v4", props("vcs_ref_kind", "tag")),
+		comp(purl.Docker, "ghcr.io/acme/tool", "3", props("kind", "docker-image", "vcs_ref_kind", "tag")),
 	)
-	g.AddRoot(inventory.Root{ID: ".github/workflows/ci.yml", Properties: map[string]string{"docker_images": "alpine:3"}})
+	g.AddRoot(inventory.Root{ID: ".github/workflows/ci.yml", Kind: inventory.KindManifest})
 	lodash := purl.For(purl.NPM, "lodash", "4.17.20", nil)
 	return Input{
 		Graph: g,

@@ -22,7 +22,9 @@ const maxPatternLength = 1024
 // version, or comparisons (">=1.2.0, <2") joined by "," (all must hold)
 // and "||" (either side may), ordered as the component's ecosystem orders
 // versions. Names compare case-insensitively, and PyPI names as PEP 503
-// normalises them.
+// normalises them. A Docker image's name includes its registry (the
+// PURL's repository_url qualifier), as a workflow writes the image:
+// pkg:docker/ghcr.io/acme/tool.
 type Pattern struct {
 	// Text is the pattern as written in the policy.
 	Text string
@@ -265,6 +267,14 @@ func (s *subject) parts() {
 	}
 	if p.Type == packageurl.TypeGithub && p.Subpath != "" {
 		name += "/" + p.Subpath
+	}
+	if p.Type == packageurl.TypeDocker {
+		// An image is matched by its name as written, registry first
+		// (pkg:docker/ghcr.io/acme/*): the same name in another
+		// registry is another image.
+		if r := p.Qualifiers.Map()["repository_url"]; r != "" {
+			name = r + "/" + name
+		}
 	}
 	name = strings.ToLower(name)
 	if p.Type == packageurl.TypePyPi {

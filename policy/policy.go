@@ -145,7 +145,7 @@ type PinningRule struct {
 	// (Component.Source) pass Integrity without a hash.
 	AllowUnhashedSources bool
 	// ActionsPinnedSHA fails GitHub Actions not pinned to a full commit
-	// SHA and docker:// images without a digest.
+	// SHA and Docker images (docker:// references) without a digest.
 	ActionsPinnedSHA bool
 	// Ecosystems override the settings above per ecosystem.
 	Ecosystems map[string]PinningOverride

@@ -7,6 +7,7 @@ package purl
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	packageurl "github.com/package-url/packageurl-go"
@@ -27,6 +28,13 @@ const (
 	NuGet     = "NuGet"
 	RedHat    = "Red Hat"
 	Actions   = "GitHub Actions"
+
+	// Docker is not an OSV ecosystem: it names container images by
+	// reference ("ghcr.io/acme/tool"), as workflows pull them with
+	// "docker://". No advisory source covers it, so no record ever
+	// matches one; the images are components so that they are listed and
+	// a policy can ask for them to be pinned by digest.
+	Docker = "Docker"
 
 	// RPM-based distributions with their own OSV ecosystem. Red Hat stands
 	// for the family as a whole where a distribution has none (Fedora,
@@ -56,6 +64,7 @@ var types = map[string]string{
 	NuGet:     packageurl.TypeNuget,
 	RedHat:    packageurl.TypeRPM,
 	Actions:   packageurl.TypeGithub,
+	Docker:    packageurl.TypeDocker,
 
 	RockyLinux: packageurl.TypeRPM,
 	AlmaLinux:  packageurl.TypeRPM,
@@ -130,6 +139,15 @@ func Type(ecosystem string) string {
 	return packageurl.TypeGeneric
 }
 
+// HasAdvisories reports whether advisory databases can name packages of
+// an ecosystem: false for Docker, the one ecosystem here that is not
+// OSV's, so that a matcher reports its components as not checked rather
+// than asking a database for records it cannot have.
+func HasAdvisories(ecosystem string) bool {
+	base, _, _ := strings.Cut(ecosystem, ":")
+	return base != "" && base != Docker
+}
+
 var pep503 = regexp.MustCompile(`[-_.]+`)
 
 // NormalizePyPI returns a Python distribution name as PEP 503 normalises it:
@@ -147,7 +165,10 @@ func NormalizePyPI(name string) string {
 // AlmaLinux and Azure Linux ("Rocky Linux:9" → "rocky-9"). For RPM ecosystems the namespace
 // is the vendor: the one of the distribution the "distro" qualifier names
 // ("fedora-40" → fedora, "rhel-9.4" → redhat, "ol-8.9" → oracle), else
-// the ecosystem's ("Rocky Linux" → rocky).
+// the ecosystem's ("Rocky Linux" → rocky). For Docker the registry host
+// of an image ("ghcr.io" of "ghcr.io/acme/tool") becomes the
+// "repository_url" qualifier unless one is given, and the rest is the
+// namespace and name, as the PURL spec's docker examples write them.
 func For(ecosystem, name, version string, qualifiers map[string]string) string {
 	base, release, _ := strings.Cut(ecosystem, ":")
 	typ := Type(ecosystem)
@@ -200,6 +221,18 @@ func For(ecosystem, name, version string, qualifiers map[string]string) string {
 		}
 		p := packageurl.NewPackageURL(typ, ns, name, version, qualifiersOf(qualifiers), sub)
 		return p.ToString()
+	case Docker:
+		if registry, rest := splitRegistry(name); registry != "" && qualifiers["repository_url"] == "" {
+			q := make(map[string]string, len(qualifiers)+1)
+			for k, v := range qualifiers {
+				q[k] = v
+			}
+			q["repository_url"] = registry
+			qualifiers, name = q, rest
+		}
+		if i := strings.LastIndex(name, "/"); i >= 0 {
+			ns, name = name[:i], name[i+1:]
+		}
 	case "":
 		return ""
 	}
@@ -208,6 +241,18 @@ func For(ecosystem, name, version string, qualifiers map[string]string) string {
 	}
 	p := packageurl.NewPackageURL(typ, ns, name, version, qualifiersOf(qualifiers), "")
 	return p.ToString()
+}
+
+// splitRegistry cuts the registry host off an image name, as Docker
+// tells one: the first of several path elements when it has a "." or a
+// ":" (a domain, a port) or is "localhost". registry is "" for an image
+// of the default registry (Docker Hub).
+func splitRegistry(name string) (registry, rest string) {
+	first, rest, ok := strings.Cut(name, "/")
+	if !ok || !strings.ContainsAny(first, ".:") && first != "localhost" {
+		return "", name
+	}
+	return first, rest
 }
 
 func qualifiersOf(m map[string]string) packageurl.Qualifiers {
@@ -292,6 +337,21 @@ func Parse(s string) (Package, error) {
 			return Package{}, fmt.Errorf("purl %q: a github PURL names one owner and one repository", s)
 		}
 		pkg.Name = strings.ToLower(join(p.Namespace, "/", p.Name))
+	case packageurl.TypeDocker:
+		// Name is the image as Docker names it without its registry,
+		// which is in the "repository_url" qualifier; a registry written
+		// into the namespace of a PURL without one moves there, as For
+		// puts it.
+		pkg.Ecosystem = Docker
+		name := join(p.Namespace, "/", p.Name)
+		if slices.Contains(strings.Split(name, "/"), "") {
+			return Package{}, fmt.Errorf("purl %q: a docker PURL has an empty name part", s)
+		}
+		if registry, rest := splitRegistry(name); registry != "" && pkg.Qualifiers["repository_url"] == "" {
+			pkg.Qualifiers["repository_url"] = registry
+			name = rest
+		}
+		pkg.Name = name
 	case packageurl.TypeDebian, packageurl.TypeApk:
 		switch strings.ToLower(p.Namespace) {
 		case "debian":

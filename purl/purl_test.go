@@ -62,6 +62,24 @@ func TestForAndParse(t *testing.T) {
 			Package{Ecosystem: SUSE, Name: "glibc", Version: "2.31-150300.63.1", Qualifiers: map[string]string{"distro": "sles-15.5"}}},
 		{"Azure Linux:2", "curl", "8.8.0-1.cm2", map[string]string{"distro": "mariner-2.0"}, "pkg:rpm/azurelinux/curl@8.8.0-1.cm2?distro=mariner-2.0",
 			Package{Ecosystem: "Azure Linux:2", Name: "curl", Version: "8.8.0-1.cm2", Qualifiers: map[string]string{"distro": "mariner-2.0"}}},
+		// Docker: the registry host is the repository_url qualifier, the
+		// rest namespace and name (the PURL spec's docker examples).
+		{Docker, "cassandra", "latest", nil, "pkg:docker/cassandra@latest",
+			Package{Ecosystem: Docker, Name: "cassandra", Version: "latest"}},
+		{Docker, "smartentry/debian", "dc437cc87d10", nil, "pkg:docker/smartentry/debian@dc437cc87d10",
+			Package{Ecosystem: Docker, Name: "smartentry/debian", Version: "dc437cc87d10"}},
+		{Docker, "gcr.io/customer/dockerimage", "sha256:244fd47e07d10", nil,
+			"pkg:docker/customer/dockerimage@sha256:244fd47e07d10?repository_url=gcr.io",
+			Package{Ecosystem: Docker, Name: "customer/dockerimage", Version: "sha256:244fd47e07d10", Qualifiers: map[string]string{"repository_url": "gcr.io"}}},
+		{Docker, "localhost:5000/team/tool", "1.0", nil, "pkg:docker/team/tool@1.0?repository_url=localhost:5000",
+			Package{Ecosystem: Docker, Name: "team/tool", Version: "1.0", Qualifiers: map[string]string{"repository_url": "localhost:5000"}}},
+		{Docker, "localhost/tool", "", nil, "pkg:docker/tool?repository_url=localhost",
+			Package{Ecosystem: Docker, Name: "tool", Qualifiers: map[string]string{"repository_url": "localhost"}}},
+		// One element is a Docker Hub repository whatever it looks like;
+		// a registry given as a qualifier keeps the name whole.
+		{Docker, "ghcr.io", "1", nil, "pkg:docker/ghcr.io@1", Package{Ecosystem: Docker, Name: "ghcr.io", Version: "1"}},
+		{Docker, "y.io/b", "1", map[string]string{"repository_url": "x.io"}, "pkg:docker/y.io/b@1?repository_url=x.io",
+			Package{Ecosystem: Docker, Name: "y.io/b", Version: "1", Qualifiers: map[string]string{"repository_url": "x.io"}}},
 		{"openEuler:22.03-LTS-SP3", "zlib", "1.2.11-26.oe2203sp3", nil, "pkg:rpm/openeuler/zlib@1.2.11-26.oe2203sp3",
 			Package{Ecosystem: OpenEuler, Name: "zlib", Version: "1.2.11-26.oe2203sp3"}},
 	}
@@ -88,7 +106,9 @@ func TestForAndParse(t *testing.T) {
 func TestParseRejects(t *testing.T) {
 	for _, s := range []string{"", "npm/ms@1", "pkg:", "pkg:npm",
 		// GitHub has owners and repositories, nothing deeper or shallower.
-		"pkg:github/0/0/0", "pkg:github/checkout@v4"} {
+		"pkg:github/0/0/0", "pkg:github/checkout@v4",
+		// Docker image names have no empty parts.
+		"pkg:docker/a%2F", "pkg:docker/a%2F%2Fb"} {
 		if _, err := Parse(s); err == nil {
 			t.Errorf("Parse(%q) succeeded, want an error", s)
 		}
@@ -114,6 +134,8 @@ func FuzzParse(f *testing.F) {
 	f.Add("pkg:deb/debian/liblzma5@5.4.1-0.2?arch=amd64&distro=debian-12")
 	f.Add("pkg:github/actions/cache@v4#restore")
 	f.Add("pkg:rpm/rocky/xz-libs@5.2.5-8.el9_0?arch=x86_64&distro=rocky-9.3&epoch=1")
+	f.Add("pkg:docker/customer/dockerimage@sha256%3A244fd47e07d10?repository_url=gcr.io")
+	f.Add("pkg:docker/ghcr.io/acme/tool@v1")
 	f.Fuzz(func(t *testing.T, s string) {
 		p, err := Parse(s)
 		if err != nil {
@@ -131,5 +153,46 @@ func FuzzParse(f *testing.F) {
 		if again.Name != p.Name || again.Version != p.Version || again.Ecosystem != p.Ecosystem {
 			t.Fatalf("round trip of %q: %+v != %+v", s, again, p)
 		}
+		// An image's registry is part of its identity.
+		if p.Ecosystem == Docker && again.Qualifiers["repository_url"] != p.Qualifiers["repository_url"] {
+			t.Fatalf("round trip of %q: registry %q != %q", s, again.Qualifiers["repository_url"], p.Qualifiers["repository_url"])
+		}
 	})
+}
+
+// TestParseDocker covers docker PURLs vouch does not write: a registry in
+// the namespace moves to the qualifier, as For would put it, unless a
+// qualifier names one.
+func TestParseDocker(t *testing.T) {
+	tests := map[string]Package{
+		"pkg:docker/ghcr.io/acme/tool@v1": {Ecosystem: Docker, Name: "acme/tool", Version: "v1",
+			Qualifiers: map[string]string{"repository_url": "ghcr.io"}},
+		"pkg:docker/x.io/y.io/b@1?repository_url=z.io": {Ecosystem: Docker, Name: "x.io/y.io/b", Version: "1",
+			Qualifiers: map[string]string{"repository_url": "z.io"}},
+		"pkg:docker/library/alpine@3.19": {Ecosystem: Docker, Name: "library/alpine", Version: "3.19", Qualifiers: map[string]string{}},
+	}
+	for s, want := range tests {
+		got, err := Parse(s)
+		if err != nil {
+			t.Errorf("Parse(%q): %v", s, err)
+			continue
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Parse(%q) (-want +got):\n%s", s, diff)
+		}
+		if again := For(got.Ecosystem, got.Name, got.Version, got.Qualifiers); again == s {
+			continue
+		} else if back, err := Parse(again); err != nil || back.Name != want.Name {
+			t.Errorf("For(Parse(%q)) = %q, parses to %+v, %v", s, again, back, err)
+		}
+	}
+}
+
+func TestHasAdvisories(t *testing.T) {
+	tests := map[string]bool{NPM: true, "Debian:12": true, Actions: true, RockyLinux + ":9": true, Docker: false, "": false}
+	for eco, want := range tests {
+		if got := HasAdvisories(eco); got != want {
+			t.Errorf("HasAdvisories(%q) = %v, want %v", eco, got, want)
+		}
+	}
 }

@@ -14,9 +14,16 @@
 // "build", located at the line of its "uses:" key. Local references
 // ("./path") are part of the project, not dependencies, and are skipped.
 //
-// "docker://image" references name container images, which no OSV
-// ecosystem covers and package purl gives no type, so they are not
-// components: the root's "docker_images" property lists them.
+// A "docker://image" reference (a step's "uses:", a Docker action's
+// runs.image) is a component in ecosystem "Docker" (not an OSV
+// ecosystem: no advisory matches it) named as written without tag or
+// digest, registry included ("ghcr.io/hadolint/hadolint"; the PURL keeps
+// the registry in its repository_url qualifier). Version is the digest
+// ("sha256:…") when there is one, else the tag, else "latest", which is
+// what Docker pulls for an image without either: a tag like any other,
+// that moves, not a range (Unpinned stays false). Direct, scope "build",
+// located at the line of the "uses:" or "image:" key. An image built
+// from the action's own repository ("Dockerfile") is no reference.
 //
 // A file named on the command line is recognised by content (Sniff) and
 // read as a workflow when it has "jobs", as an action when it has "runs".
@@ -24,14 +31,18 @@
 // followed; a budget on the nodes visited bounds alias amplification.
 //
 // Component properties:
-//   - kind: "action" or "reusable-workflow" (a path under
-//     .github/workflows/).
+//   - kind: "action", "reusable-workflow" (a path under
+//     .github/workflows/) or "docker-image".
 //   - path: the action's directory or the workflow file inside the
 //     repository, when not at its top.
 //   - vcs_ref_kind: "sha" for a full commit id (40 or 64 hex digits),
 //     "tag" for a ref that looks like a version (v4, v4.1.1, 1.2.3-rc.1),
 //     "branch" for anything else (main, a release branch, a tag not named
 //     like a version): what is not "sha" can move under the project.
+//     Images have "digest" (pinned) or "tag" (an implied "latest"
+//     included).
+//   - docker_tag: an image's tag when a digest is given too
+//     ("alpine:3.19@sha256:…"); the digest is what is pulled.
 //   - vcs_ref_comment: the comment after the reference ("v4.1.1" of
 //     "@<sha> # v4.1.1"), the recommended companion of a pinned SHA.
 //   - workflow_job: the ids of the jobs using the reference, comma
@@ -40,9 +51,6 @@
 // Root properties:
 //   - type: "workflow" or "action".
 //   - using: an action's runs.using ("composite", "docker", "node20").
-//   - docker_images: the images of "docker://" references (steps, or an
-//     action's runs.image), without the scheme, comma separated in file
-//     order.
 package ghactions
 
 import (
@@ -192,9 +200,6 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 		if using != "" {
 			root.Properties["using"] = using
 		}
-	}
-	if len(r.docker) > 0 {
-		root.Properties["docker_images"] = strings.Join(r.docker, ",")
 	}
 
 	g := inventory.New()
@@ -355,7 +360,6 @@ type reader struct {
 	visits int
 	comps  []*inventory.Component // in file order
 	index  map[string]*inventory.Component
-	docker []string
 	probs  extract.Problems
 }
 
@@ -462,7 +466,7 @@ func (r *reader) action(ctx context.Context, top *yaml.Node) (found bool, using 
 	} else if u != nil && u.Kind == yaml.ScalarNode {
 		using = u.Value
 	}
-	image, err := r.lookup(runs, "image")
+	image, key, err := r.lookupKey(runs, "image")
 	if err != nil {
 		return true, using, err
 	}
@@ -470,7 +474,7 @@ func (r *reader) action(ctx context.Context, top *yaml.Node) (found bool, using 
 		// "Dockerfile" or another local path builds the image from the
 		// action's own repository: no reference to record.
 		if image.Kind == yaml.ScalarNode && strings.HasPrefix(image.Value, "docker://") {
-			r.dockerRef(image)
+			r.dockerRef(key, image, "")
 		} else if image.Kind != yaml.ScalarNode {
 			r.probs.Add(errorAt(r.path, image, "runs.image: %s, want a string", kindName(image)))
 		}
@@ -523,7 +527,7 @@ func (r *reader) use(key, v *yaml.Node, job string) {
 	case strings.HasPrefix(s, "./"), strings.HasPrefix(s, "../"):
 		return
 	case strings.HasPrefix(s, "docker://"):
-		r.dockerRef(v)
+		r.dockerRef(key, v, job)
 		return
 	}
 	ref, err := parseRef(s)
@@ -536,53 +540,134 @@ func (r *reader) use(key, v *yaml.Node, job string) {
 	if ref.path != "" {
 		full += "/" + ref.path
 	}
-	p := purl.For(purl.Actions, full, ref.ref, nil)
-	loc := inventory.Location{Path: r.path, Line: key.Line}
-	comment := refComment(key, v)
-	if c := r.index[p]; c != nil {
-		// An aliased step list reaches the same line once per job.
-		if !slices.Contains(c.Locations, loc) {
-			c.Locations = append(c.Locations, loc)
-		}
-		if job != "" && !hasItem(c.Properties["workflow_job"], job) {
-			c.Properties["workflow_job"] += "," + job
-		}
-		if c.Properties["vcs_ref_comment"] == "" && comment != "" {
-			c.Properties["vcs_ref_comment"] = comment
-		}
-		return
-	}
 	props := map[string]string{"kind": ref.kind(), "vcs_ref_kind": refKind(ref.ref)}
 	if ref.path != "" {
 		props["path"] = ref.path
 	}
+	r.add(key, v, job, &inventory.Component{
+		PURL: purl.For(purl.Actions, full, ref.ref, nil), Ecosystem: purl.Actions, Name: name, Version: ref.ref,
+		Properties: props,
+	})
+}
+
+// dockerRef records the image of a "docker://" scalar v under key.
+func (r *reader) dockerRef(key, v *yaml.Node, job string) {
+	img, err := parseImage(strings.TrimPrefix(v.Value, "docker://"))
+	if err != nil {
+		r.probs.Add(errorAt(r.path, v, "invalid docker image %q: %v", clip(v.Value), err))
+		return
+	}
+	props := map[string]string{"kind": "docker-image", "vcs_ref_kind": "tag"}
+	version := img.tag
+	if img.digest != "" {
+		version = img.digest
+		props["vcs_ref_kind"] = "digest"
+		if img.tag != "" {
+			props["docker_tag"] = img.tag
+		}
+	} else if version == "" {
+		version = "latest"
+	}
+	r.add(key, v, job, &inventory.Component{
+		PURL: purl.For(purl.Docker, img.name, version, nil), Ecosystem: purl.Docker, Name: img.name, Version: version,
+		Properties: props,
+	})
+}
+
+// add records reference c, whose PURL, ecosystem, name, version and
+// properties are set, written as v under key, in job ("" in an action);
+// a reference met before gains the location and the job.
+func (r *reader) add(key, v *yaml.Node, job string, c *inventory.Component) {
+	loc := inventory.Location{Path: r.path, Line: key.Line}
+	comment := refComment(key, v)
+	if old := r.index[c.PURL]; old != nil {
+		// An aliased step list reaches the same line once per job.
+		if !slices.Contains(old.Locations, loc) {
+			old.Locations = append(old.Locations, loc)
+		}
+		if job != "" && !hasItem(old.Properties["workflow_job"], job) {
+			if old.Properties["workflow_job"] != "" {
+				old.Properties["workflow_job"] += ","
+			}
+			old.Properties["workflow_job"] += job
+		}
+		if old.Properties["docker_tag"] == "" && c.Properties["docker_tag"] != "" {
+			old.Properties["docker_tag"] = c.Properties["docker_tag"]
+		}
+		if old.Properties["vcs_ref_comment"] == "" && comment != "" {
+			old.Properties["vcs_ref_comment"] = comment
+		}
+		return
+	}
 	if comment != "" {
-		props["vcs_ref_comment"] = comment
+		c.Properties["vcs_ref_comment"] = comment
 	}
 	if job != "" {
-		props["workflow_job"] = job
+		c.Properties["workflow_job"] = job
 	}
-	c := &inventory.Component{
-		PURL: p, Ecosystem: purl.Actions, Name: name, Version: ref.ref,
-		Direct: true, Scope: inventory.ScopeBuild,
-		Properties: props,
-		Locations:  []inventory.Location{loc},
-	}
-	r.index[p] = c
+	c.Direct, c.Scope = true, inventory.ScopeBuild
+	c.Locations = []inventory.Location{loc}
+	r.index[c.PURL] = c
 	r.comps = append(r.comps, c)
 }
 
-// dockerRef records the image of a "docker://" scalar n.
-func (r *reader) dockerRef(n *yaml.Node) {
-	image := strings.TrimPrefix(n.Value, "docker://")
-	if image == "" || strings.ContainsAny(image, ", \t") || hasControl(image) {
-		r.probs.Add(errorAt(r.path, n, "invalid docker image %q", clip(n.Value)))
-		return
+// image is a parsed Docker image reference.
+type image struct {
+	name, tag, digest string
+}
+
+// Docker's reference grammar (distribution/reference): a registry host
+// with an optional port, path components of lower-case letters and
+// digits joined by separators, a tag, and a digest; only the digests
+// registries use (sha256, sha512) are taken.
+var (
+	imageHost   = regexp.MustCompile(`^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?$`)
+	imagePath   = regexp.MustCompile(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$`)
+	imageTag    = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
+	imageDigest = regexp.MustCompile(`^(?:sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$`)
+)
+
+// maxImageName bounds an image's name, as Docker does.
+const maxImageName = 255
+
+// parseImage splits "[registry/]path[:tag][@digest]".
+func parseImage(s string) (image, error) {
+	var img image
+	if s == "" {
+		return img, fmt.Errorf("no image")
 	}
-	if slices.Contains(r.docker, image) {
-		return
+	if strings.Contains(s, "${{") {
+		return img, fmt.Errorf("expressions are not allowed")
 	}
-	r.docker = append(r.docker, image)
+	if at := strings.IndexByte(s, '@'); at >= 0 {
+		s, img.digest = s[:at], s[at+1:]
+		if !imageDigest.MatchString(img.digest) {
+			return img, fmt.Errorf("digest %q is not sha256:<64 hex> or sha512:<128 hex>", clip(img.digest))
+		}
+	}
+	if colon := strings.LastIndexByte(s, ':'); colon > strings.LastIndexByte(s, '/') {
+		s, img.tag = s[:colon], s[colon+1:]
+		if !imageTag.MatchString(img.tag) {
+			return img, fmt.Errorf("invalid tag %q", clip(img.tag))
+		}
+	}
+	if len(s) > maxImageName {
+		return img, fmt.Errorf("name longer than %d bytes", maxImageName)
+	}
+	parts := strings.Split(s, "/")
+	if first := parts[0]; len(parts) > 1 && (strings.ContainsAny(first, ".:") || first == "localhost") {
+		if !imageHost.MatchString(first) {
+			return img, fmt.Errorf("invalid registry %q", clip(first))
+		}
+		parts = parts[1:]
+	}
+	for _, p := range parts {
+		if !imagePath.MatchString(p) {
+			return img, fmt.Errorf("invalid name %q (lower-case letters, digits and separators)", clip(s))
+		}
+	}
+	img.name = s
+	return img, nil
 }
 
 // refComment returns the text of the comment on the "uses:" line, which

@@ -15,6 +15,7 @@ import (
 	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/extract/extracttest"
 	"github.com/vouchdev/vouch/inventory"
+	"github.com/vouchdev/vouch/purl"
 	"github.com/vouchdev/vouch/walk"
 )
 
@@ -29,6 +30,9 @@ const (
 	sharedSHA  = "b4ffde65f46336ab88eb53be808477a3936bae11"
 	uploadSHA  = "65c4c4a1ddee5b72f698fdd19549f0f0fb45cf08"
 	checkSHA   = "11bd71901bbe5b1630ceea73d27597364c9af683"
+	hadolintD  = "sha256:fff5f5cf1f2d1a4b1aa2b08e44bd5e6b2a3c6ba1d3ab6b6f1e1c4a5e0a7a9b3c"
+	alpineD    = "sha256:c5b1261d6d3e43071626931fc004f70149baeba2c8ec672bd4f27761f8e1ad6b"
+	images     = "docker-refs/.github/workflows/images.yml"
 )
 
 func props(kv ...string) map[string]string {
@@ -44,19 +48,20 @@ func TestExtract(t *testing.T) {
 		{
 			// checkout@v4 in two jobs is one component; codeql-action's
 			// init and analyze are two (the subpath tells them apart);
-			// the local action, the local reusable workflow and the
-			// docker:// steps are no components, the images are listed
-			// on the root.
+			// the local action and the local reusable workflow are no
+			// components; the docker:// steps are, the registry in the
+			// PURL's repository_url.
 			Name: "workflow",
 			Path: ci,
 			WantRoot: inventory.Root{
 				ID: ci, Kind: inventory.KindManifest, Name: "CI",
-				Properties: props(
-					"type", "workflow",
-					"docker_images", "koalaman/shellcheck:v0.10.0,ghcr.io/hadolint/hadolint@sha256:fff5f5cf1f2d1a4b1aa2b08e44bd5e6b2a3c6ba1d3ab6b6f1e1c4a5e0a7a9b3c",
-				),
+				Properties: props("type", "workflow"),
 			},
 			WantRows: []row{
+				{PURL: "pkg:docker/hadolint/hadolint@" + hadolintD + "?repository_url=ghcr.io", Direct: true, Scope: "build", Line: 49,
+					Props: props("kind", "docker-image", "vcs_ref_kind", "digest", "workflow_job", "lint")},
+				{PURL: "pkg:docker/koalaman/shellcheck@v0.10.0", Direct: true, Scope: "build", Line: 46,
+					Props: props("kind", "docker-image", "vcs_ref_kind", "tag", "workflow_job", "lint")},
 				{PURL: "pkg:github/actions/checkout@v4", Direct: true, Scope: "build", Line: 24,
 					Props: props("kind", "action", "vcs_ref_kind", "tag", "workflow_job", "test,lint")},
 				{PURL: "pkg:github/actions/setup-go@" + setupGoSHA, Direct: true, Scope: "build", Line: 26,
@@ -73,6 +78,8 @@ func TestExtract(t *testing.T) {
 					Props: props("kind", "action", "vcs_ref_kind", "tag", "workflow_job", "lint")},
 			},
 			WantEdges: []string{
+				ci + " -> pkg:docker/hadolint/hadolint@" + hadolintD + "?repository_url=ghcr.io",
+				ci + " -> pkg:docker/koalaman/shellcheck@v0.10.0",
 				ci + " -> pkg:github/actions/checkout@v4",
 				ci + " -> pkg:github/actions/setup-go@" + setupGoSHA,
 				ci + " -> pkg:github/github/codeql-action@v3.28.0#analyze",
@@ -103,12 +110,46 @@ func TestExtract(t *testing.T) {
 			},
 		},
 		{
-			// A Docker action: its image is recorded on the root.
+			// A Docker action: its image is a component at the line of
+			// runs.image, with no job.
 			Name: "docker-action",
 			Path: "docker-action/action.yml",
 			WantRoot: inventory.Root{
 				ID: "docker-action/action.yml", Kind: inventory.KindManifest, Name: "Lint Dockerfiles",
-				Properties: props("type", "action", "using", "docker", "docker_images", "hadolint/hadolint:v2.12.0"),
+				Properties: props("type", "action", "using", "docker"),
+			},
+			WantRows: []row{
+				{PURL: "pkg:docker/hadolint/hadolint@v2.12.0", Direct: true, Scope: "build", Line: 5,
+					Props: props("kind", "docker-image", "vcs_ref_kind", "tag")},
+			},
+			WantEdges: []string{"docker-action/action.yml -> pkg:docker/hadolint/hadolint@v2.12.0"},
+		},
+		{
+			// Image references: no tag is "latest"; a digest is the
+			// version, the tag beside it a property; one image by digest
+			// in two jobs, with and without the tag, is one component;
+			// Docker Hub written out is another name than the short one.
+			Name: "docker-refs",
+			Path: images,
+			WantRoot: inventory.Root{
+				ID: images, Kind: inventory.KindManifest, Name: "Images",
+				Properties: props("type", "workflow"),
+			},
+			WantRows: []row{
+				{PURL: "pkg:docker/alpine@latest", Direct: true, Scope: "build", Line: 7,
+					Props: props("kind", "docker-image", "vcs_ref_kind", "tag", "workflow_job", "build")},
+				{PURL: "pkg:docker/alpine@" + alpineD, Direct: true, Scope: "build", Line: 8,
+					Props: props("kind", "docker-image", "vcs_ref_kind", "digest", "docker_tag", "3.19", "vcs_ref_comment", "3.19 as of 2024-06", "workflow_job", "build,test")},
+				{PURL: "pkg:docker/library/alpine@3.19?repository_url=docker.io", Direct: true, Scope: "build", Line: 10,
+					Props: props("kind", "docker-image", "vcs_ref_kind", "tag", "workflow_job", "build")},
+				{PURL: "pkg:docker/team/tool@1.0?repository_url=localhost:5000", Direct: true, Scope: "build", Line: 9,
+					Props: props("kind", "docker-image", "vcs_ref_kind", "tag", "workflow_job", "build")},
+			},
+			WantEdges: []string{
+				images + " -> pkg:docker/alpine@latest",
+				images + " -> pkg:docker/alpine@" + alpineD,
+				images + " -> pkg:docker/library/alpine@3.19?repository_url=docker.io",
+				images + " -> pkg:docker/team/tool@1.0?repository_url=localhost:5000",
 			},
 		},
 		{
@@ -166,6 +207,48 @@ func TestComponents(t *testing.T) {
 				Direct: true, Scope: "build",
 				Properties: props("kind", "action", "path", "init", "vcs_ref_kind", "tag", "workflow_job", "lint"),
 				Locations:  []inventory.Location{{Path: ci, Line: 41}},
+			},
+		},
+		{
+			// Name is the image as written, registry included; the PURL
+			// keeps the registry as a qualifier.
+			Path: ci,
+			Want: inventory.Component{
+				PURL: "pkg:docker/hadolint/hadolint@" + hadolintD + "?repository_url=ghcr.io", Ecosystem: "Docker",
+				Name: "ghcr.io/hadolint/hadolint", Version: hadolintD,
+				Direct: true, Scope: "build",
+				Properties: props("kind", "docker-image", "vcs_ref_kind", "digest", "workflow_job", "lint"),
+				Locations:  []inventory.Location{{Path: ci, Line: 49}},
+			},
+		},
+		{
+			// Three lines, two jobs, the tag from the first.
+			Path: images,
+			Want: inventory.Component{
+				PURL: "pkg:docker/alpine@" + alpineD, Ecosystem: "Docker", Name: "alpine", Version: alpineD,
+				Direct: true, Scope: "build",
+				Properties: props("kind", "docker-image", "vcs_ref_kind", "digest", "docker_tag", "3.19", "vcs_ref_comment", "3.19 as of 2024-06", "workflow_job", "build,test"),
+				Locations:  []inventory.Location{{Path: images, Line: 8}, {Path: images, Line: 14}, {Path: images, Line: 15}},
+			},
+		},
+		{
+			// No tag: Docker pulls "latest", a tag that moves, not a range.
+			Path: images,
+			Want: inventory.Component{
+				PURL: "pkg:docker/alpine@latest", Ecosystem: "Docker", Name: "alpine", Version: "latest",
+				Direct: true, Scope: "build",
+				Properties: props("kind", "docker-image", "vcs_ref_kind", "tag", "workflow_job", "build"),
+				Locations:  []inventory.Location{{Path: images, Line: 7}},
+			},
+		},
+		{
+			Path: images,
+			Want: inventory.Component{
+				PURL: "pkg:docker/team/tool@1.0?repository_url=localhost:5000", Ecosystem: "Docker",
+				Name: "localhost:5000/team/tool", Version: "1.0",
+				Direct: true, Scope: "build",
+				Properties: props("kind", "docker-image", "vcs_ref_kind", "tag", "workflow_job", "build"),
+				Locations:  []inventory.Location{{Path: images, Line: 9}},
 			},
 		},
 	}
@@ -232,8 +315,17 @@ func TestBadUses(t *testing.T) {
 		{"empty", "      - uses:", 14, "uses \"\": no @ref"},
 		{"step is a string", "      - run make", 9, "job build: step: a scalar, want a mapping"},
 		{"steps is a mapping", "        a: b", 9, "job build: steps: a mapping, want a sequence"},
-		{"docker without image", "      - uses: docker://", 15, `invalid docker image "docker://"`},
-		{"docker with comma", "      - uses: docker://a,b", 15, `invalid docker image "docker://a,b"`},
+		{"docker without image", "      - uses: docker://", 15, `invalid docker image "docker://": no image`},
+		{"docker with comma", "      - uses: docker://a,b", 15, `invalid docker image "docker://a,b": invalid name "a,b" (lower-case letters, digits and separators)`},
+		{"docker upper case", "      - uses: docker://Alpine:3", 15, `invalid docker image "docker://Alpine:3": invalid name "Alpine"`},
+		{"docker empty tag", "      - uses: 'docker://alpine:'", 15, `invalid docker image "docker://alpine:": invalid tag ""`},
+		{"docker bad tag", "      - uses: docker://alpine:.3", 15, `invalid docker image "docker://alpine:.3": invalid tag ".3"`},
+		{"docker short digest", "      - uses: docker://alpine@sha256:abc", 15, `invalid docker image "docker://alpine@sha256:abc": digest "sha256:abc" is not sha256:<64 hex> or sha512:<128 hex>`},
+		{"docker two digests", "      - uses: docker://alpine@sha256:" + strings.Repeat("a", 64) + "@sha256:" + strings.Repeat("a", 64), 15, `is not sha256:<64 hex>`},
+		{"docker bad registry", "      - uses: docker://a_b.io/tool:1", 15, `invalid docker image "docker://a_b.io/tool:1": invalid registry "a_b.io"`},
+		{"docker empty element", "      - uses: docker://ghcr.io//tool", 15, `invalid docker image "docker://ghcr.io//tool": invalid name`},
+		{"docker expression", "      - uses: docker://${{ matrix.image }}", 15, `invalid docker image "docker://${{ matrix.image }}": expressions are not allowed`},
+		{"docker long name", "      - uses: docker://" + strings.Repeat("a", 300), 15, "name longer than 255 bytes"},
 	}
 	const path = ".github/workflows/ci.yml"
 	for _, tt := range tests {
@@ -263,6 +355,7 @@ func TestShapes(t *testing.T) {
 		{"job is a string", ".github/workflows/ci.yml", "on: push\njobs:\n  build: yes\n", 3, 10, "job build: a scalar, want a mapping"},
 		{"runs is a string", "action.yml", "name: x\nruns: node20\n", 2, 7, "runs: a scalar, want a mapping"},
 		{"image is a list", "action.yml", "name: x\nruns:\n  using: docker\n  image: [a]\n", 4, 10, "runs.image: a sequence, want a string"},
+		{"image is invalid", "action.yml", "name: x\nruns:\n  using: docker\n  image: docker://A\n", 4, 10, `invalid docker image "docker://A": invalid name "A"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -420,7 +513,7 @@ func TestSniff(t *testing.T) {
 		}
 	}
 	fsys := fstest.MapFS{"ci.yml": {Data: ciData}, "report.yml": {Data: actionData}}
-	for path, want := range map[string]int{"ci.yml": 7, "report.yml": 2} {
+	for path, want := range map[string]int{"ci.yml": 9, "report.yml": 2} {
 		g, err := extracttest.Extract(t, New(), fsys, path)
 		if err != nil || g == nil || g.Len() != want {
 			t.Errorf("Extract(%s) = %v, %v; want %d components", path, g, err, want)
@@ -447,8 +540,8 @@ func TestWalk(t *testing.T) {
 	if diff := cmp.Diff(want, roots); diff != "" || len(res.Errors) != 0 {
 		t.Errorf("roots (-want +got):\n%s\nerrors: %v", diff, res.Errors)
 	}
-	if res.Graph.Len() != 9 {
-		t.Errorf("%d components, want 9", res.Graph.Len())
+	if res.Graph.Len() != 11 {
+		t.Errorf("%d components, want 11", res.Graph.Len())
 	}
 }
 
@@ -469,7 +562,7 @@ func FuzzExtract(f *testing.F) {
 	extracttest.AddSeeds(f,
 		"testdata/"+ci, "testdata/"+composite, "testdata/docker-action/action.yml",
 		"testdata/anchors/.github/workflows/matrix.yaml", "testdata/bad-entries/.github/workflows/bad.yml",
-		"testdata/no-jobs/.github/workflows/config.yml")
+		"testdata/no-jobs/.github/workflows/config.yml", "testdata/"+images)
 	f.Add(billionLaughs())
 	f.Fuzz(func(t *testing.T, data []byte) {
 		New().Sniff(data)
@@ -488,8 +581,11 @@ func FuzzExtract(f *testing.F) {
 				t.Fatalf("roots %v, want %s alone", r, path)
 			}
 			for _, c := range g.Components() {
-				if c.Ecosystem != "GitHub Actions" || !c.Direct || c.Version == "" || len(c.Locations) == 0 {
+				if c.Ecosystem != "GitHub Actions" && c.Ecosystem != "Docker" || !c.Direct || c.Version == "" || len(c.Locations) == 0 {
 					t.Fatalf("component %+v", c)
+				}
+				if c.Ecosystem == purl.Docker && purl.For(purl.Docker, c.Name, c.Version, nil) != c.PURL {
+					t.Fatalf("image %s@%s has PURL %s", c.Name, c.Version, c.PURL)
 				}
 			}
 		}
