@@ -34,10 +34,11 @@ type Input struct {
 	// id or alias, for vulnerabilities.min_advisory_age (finding.Finding
 	// carries no such time). A finding with no entry counts as old enough.
 	AdvisoryPublished map[string]time.Time
-	// Brief leaves the Reason of passing decisions about components
-	// empty: a gate that only counts its passes (vouch scan, vouch
-	// policy check) is spared formatting thousands of strings nobody
-	// reads. vouch policy explain, which shows them, leaves it false.
+	// Brief counts passing decisions about components in
+	// Result.OmittedPasses instead of listing them, with no reason made:
+	// a gate that only counts its passes (vouch scan, vouch policy check)
+	// is spared thousands of decisions nobody reads. vouch policy
+	// explain, which shows them, leaves it false.
 	Brief bool
 	// Unused lists dependencies declared but never imported.
 	Unused []Unused
@@ -125,9 +126,13 @@ type Decision struct {
 
 // Result is a policy evaluation.
 type Result struct {
-	// Decisions holds every decision, passes included, ordered by
-	// component (file-level decisions first, by path), then rule.
+	// Decisions holds every decision, passes included (unless
+	// Input.Brief left them out), ordered by component (file-level
+	// decisions first, by path), then rule.
 	Decisions []Decision `json:"decisions"`
+	// OmittedPasses counts the passing decisions about components that
+	// Input.Brief left out of Decisions.
+	OmittedPasses int `json:"omitted_passes,omitempty"`
 	// Violations are the failed decisions, most severe first, then by
 	// rule and component.
 	Violations []Decision `json:"violations"`
@@ -165,7 +170,9 @@ type evaluation struct {
 	// parts are the component decisions in component order: items, or
 	// the items of each fork that decided a part of a large graph.
 	parts [][]item
-	ranks map[string]int
+	// omitted counts the passes Brief left out.
+	omitted int
+	ranks   map[string]int
 	// exc and lists are the policy's compiled exceptions and licence
 	// lists, compiled here when the Policy was built by hand.
 	exc   []compiledException
@@ -265,9 +272,8 @@ func (e *evaluation) components(ctx context.Context, comps []*inventory.Componen
 	if len(comps) >= parallelMin {
 		workers = min(runtime.GOMAXPROCS(0), 8, len(comps)/(parallelMin/2))
 	}
-	extra := len(e.in.Findings) + len(e.in.Unused)
 	if workers <= 1 {
-		e.items = slices.Grow(e.items, len(comps)*e.perComponent()+extra)
+		e.items = slices.Grow(e.items, e.capacity(len(comps)))
 		err := e.decide(ctx, comps, byComp, unusedBy)
 		e.parts = [][]item{e.items}
 		return err
@@ -292,15 +298,26 @@ func (e *evaluation) components(ctx context.Context, comps []*inventory.Componen
 	}
 	for _, f := range forks {
 		e.parts = append(e.parts, f.items)
+		e.omitted += f.omitted
 	}
 	return nil
+}
+
+// capacity is the room for the decisions about n components: every rule's
+// for each, or, when Brief drops passes, a guess at the failures.
+func (e *evaluation) capacity(n int) int {
+	extra := len(e.in.Findings) + len(e.in.Unused)
+	if e.in.Brief {
+		return n/8 + extra
+	}
+	return n*e.perComponent() + extra
 }
 
 // fork returns an evaluation sharing e's policy, input and compiled
 // lists, with its own decisions, caches and CEL variables.
 func (e *evaluation) fork(comps int) *evaluation {
 	return &evaluation{p: e.p, in: e.in, now: e.now, ranks: e.ranks, exc: e.exc, lists: e.lists,
-		items: make([]item, 0, comps*e.perComponent()+len(e.in.Findings)+len(e.in.Unused))}
+		items: make([]item, 0, e.capacity(comps))}
 }
 
 // decide appends the decisions about comps to e.items.
@@ -380,6 +397,10 @@ func (e *evaluation) perComponent() int {
 
 // add records a decision about a component.
 func (e *evaluation) add(s *subject, rule string, out Outcome, sev finding.Severity, reason string) {
+	if out == Pass && e.in.Brief {
+		e.omitted++
+		return
+	}
 	c := s.c
 	e.items = append(e.items, item{
 		d: Decision{
@@ -1235,6 +1256,8 @@ func (e *evaluation) result(expired, stale []Exception) *Result {
 		Warnings:   []Decision{},
 		Expired:    expired,
 		Stale:      stale,
+
+		OmittedPasses: e.omitted,
 	}
 	var violations, warnings []*item
 	for i, it := range order {

@@ -391,6 +391,48 @@ func (c *Client) Prefetch(ctx context.Context, ecosystems ...string) {
 	}
 }
 
+// answerPrefetched puts into out the answer to every key whose ecosystem
+// was prefetched and whose cached answer is usable (fresh, or any when
+// offline), and returns the other keys. It is the warm gate's fast path:
+// a key is validated only to be asked of a registry, and the cache holds
+// only keys that were, so a hit needs no validation; the name is
+// normalised as canonical does (PyPI's PEP 503 form) to find it.
+func (c *Client) answerPrefetched(keys []Key, out map[Key]Result, now time.Time) []Key {
+	c.prefetchMu.Lock()
+	defer c.prefetchMu.Unlock()
+	if len(c.prefetchedEcos) == 0 {
+		return keys
+	}
+	rest := make([]Key, 0, len(keys)/8)
+	var lastEco, lastCanon string
+	for _, k := range keys {
+		if _, seen := out[k]; seen {
+			continue
+		}
+		if k.Ecosystem != lastEco {
+			lastEco = k.Ecosystem
+			lastCanon, _ = canonicalEcosystem(k.Ecosystem)
+		}
+		eco := lastCanon
+		if !c.prefetchedEcos[eco] {
+			rest = append(rest, k)
+			continue
+		}
+		name := k.Name
+		if eco == purl.PyPI {
+			name = purl.NormalizePyPI(name)
+		}
+		ck := ckey{eco: eco, name: name, version: k.Version}
+		e, ok := c.prefetched[ck]
+		if !ok || !c.opt.Offline && !c.fresh(e, now) {
+			rest = append(rest, k)
+			continue
+		}
+		out[k] = e.answer(ck).result()
+	}
+	return rest
+}
+
 // fromPrefetched answers the keys of prefetched ecosystems (hits holds
 // those cached) and returns the others for a cache lookup.
 func (c *Client) fromPrefetched(keys []ckey) (hits map[ckey]cacheEntry, rest []ckey) {
@@ -579,6 +621,9 @@ func (c *Client) PublishTimes(ctx context.Context, keys []Key) map[Key]Result {
 	default:
 	}
 
+	now := c.now()
+	keys = c.answerPrefetched(keys, out, now)
+
 	// Canonical keys, in first-seen order, and the caller's keys of each.
 	byKey := map[ckey][]Key{}
 	var order []ckey
@@ -604,7 +649,6 @@ func (c *Client) PublishTimes(ctx context.Context, keys []Key) map[Key]Result {
 	answers := make(map[ckey]answer, len(order))
 
 	// The cache.
-	now := c.now()
 	hits, rest := c.fromPrefetched(order)
 	if cc := c.currentCache(); cc != nil && len(rest) > 0 {
 		looked, err := cc.lookup(ctx, rest)

@@ -49,6 +49,7 @@ func NewPolicy(tool Tool, target, policyPath string, r *policy.Result) *PolicyDo
 	if d.Stale == nil {
 		d.Stale = []policy.Exception{}
 	}
+	d.Summary.Decisions, d.Summary.Passed = r.OmittedPasses, r.OmittedPasses
 	for _, dec := range r.Decisions {
 		d.Summary.Decisions++
 		switch dec.Outcome {

@@ -224,19 +224,19 @@ func evaluate(ctx context.Context, pol *policy.Policy, res *walk.Result, finding
 // publishTimes asks the registries (or their cache) when each resolved
 // version of the graph was published.
 func (p *policyFlags) publishTimes(ctx context.Context, gr *inventory.Graph) (map[string]policy.PublishInfo, []string, error) {
-	var keys []registry.Key
-	byKey := map[registry.Key][]string{}
-	for _, c := range gr.Components() {
+	// Components and their keys side by side; PublishTimes answers a
+	// key asked twice once.
+	comps := gr.Components()
+	keys := make([]registry.Key, 0, len(comps))
+	of := make([]*inventory.Component, 0, len(comps))
+	for _, c := range comps {
 		if c.Version == "" || !slices.Contains(policy.RegistryEcosystems, c.Ecosystem) {
 			continue
 		}
-		k := registry.Key{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version}
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
-		}
-		byKey[k] = append(byKey[k], c.PURL)
+		keys = append(keys, registry.Key{Ecosystem: c.Ecosystem, Name: c.Name, Version: c.Version})
+		of = append(of, c)
 	}
-	out := map[string]policy.PublishInfo{}
+	out := make(map[string]policy.PublishInfo, len(keys))
 	if len(keys) == 0 {
 		return out, nil, nil
 	}
@@ -244,14 +244,14 @@ func (p *policyFlags) publishTimes(ctx context.Context, gr *inventory.Graph) (ma
 	if err != nil {
 		return nil, nil, err
 	}
-	for k, r := range client.PublishTimes(ctx, keys) {
+	results := client.PublishTimes(ctx, keys)
+	for i, k := range keys {
+		r := results[k]
 		info := policy.PublishInfo{Time: r.Published, Known: r.Known}
 		if r.Err != nil {
 			info.Err = r.Err.Error()
 		}
-		for _, purl := range byKey[k] {
-			out[purl] = info
-		}
+		out[of[i].PURL] = info
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
