@@ -5,12 +5,16 @@
 #
 #   bench/inventory/run.sh             benchmark (ROUNDS rounds per input, tools in alternation)
 #   bench/inventory/run.sh --compare   list, per ecosystem, what syft and osv-scanner found
-#                                      that vouch did not (and the reverse), by name@version
+#                                      that vouch did not (and the reverse), by name@version,
+#                                      each told apart by where it was found: vouch's root,
+#                                      named otherwise by vouch there, a second name of a jar,
+#                                      or not found (benchstat-lite compare -root)
 #
 # Environment:
 #   ROUNDS=5            timed rounds per input
 #   STARTUP_ROUNDS=20   timed rounds on an empty directory (start-up cost); 0 to skip
-#   INPUTS="a-npm b-gomod c-dpkg d-tree"   which inputs
+#   INPUTS="a-npm b-gomod c-dpkg d-tree e-image e-image-oci f-java g-polyglot"   which inputs
+#                       (e-image is e-image/docker.tar, e-image-oci e-image/oci.tar)
 #   TOOLS="vouch syft osv-scanner"         which tools
 #   COMPARE_LIMIT=40    --compare: names printed per list (the files keep them all)
 #   REQUIRE_VOUCH=0     1: fail if vouch cannot be built instead of benchmarking the peers alone
@@ -28,7 +32,7 @@ inv="${cache}/inventory"
 
 ROUNDS="${ROUNDS:-5}"
 STARTUP_ROUNDS="${STARTUP_ROUNDS:-20}"
-INPUTS="${INPUTS:-a-npm b-gomod c-dpkg d-tree}"
+INPUTS="${INPUTS:-a-npm b-gomod c-dpkg d-tree e-image e-image-oci f-java g-polyglot}"
 TOOLS="${TOOLS:-vouch syft osv-scanner}"
 REQUIRE_VOUCH="${REQUIRE_VOUCH:-0}"
 BUILD_VOUCH="${BUILD_VOUCH:-1}"
@@ -92,17 +96,56 @@ read -r -a tools <<<"${TOOLS}"
 }
 
 log "generating inputs (bench/inventory/inputs.sh)"
-bash "${here}/inputs.sh" >&2
+INPUTS="${INPUTS}" bash "${here}/inputs.sh" >&2
+
+# input_path NAME: what the tools are given for input NAME: a directory, or
+# for the images the archive.
+input_path() {
+  case "$1" in
+    e-image) echo "${inv}/e-image/docker.tar" ;;
+    e-image-oci) echo "${inv}/e-image/oci.tar" ;;
+    *) echo "${inv}/$1" ;;
+  esac
+}
 
 # osv-scanner matches offline against an empty database (one empty all.zip per
 # ecosystem), so it never downloads one and its matching costs what loading costs.
 osvdb="${cache}/osv-empty-db"
 [[ -d "${osvdb}/osv-scalibr" ]] || "${stat}" emptydb "${osvdb}"
 
+# input_tools NAME: the tools (of TOOLS) that can read input NAME. osv-scanner
+# v2.5.1's image scan reads docker save archives only (an OCI layout tar:
+# "file manifest.json not found in tar").
+input_tools() {
+  local t
+  for t in "${tools[@]}"; do
+    [[ "$1/${t}" == e-image-oci/osv-scanner ]] || printf '%s ' "${t}"
+  done
+}
+
 # tool_cmd TOOL INPUT_PATH OUTPUT: sets cmd to the command line that
 # inventories INPUT_PATH as JSON into OUTPUT.
 tool_cmd() {
   local tool="$1" path="$2" out="$3"
+  # Images: each tool reads the archive itself (syft's source scheme names the
+  # format; osv-scanner's image scan takes a docker save or OCI archive).
+  if [[ -f "${path}" && "${path}" == *.tar ]]; then
+    local scheme=docker-archive
+    [[ "$(basename "${path}")" != oci.tar ]] || scheme=oci-archive
+    case "${tool}" in
+      vouch) cmd=("${bin}/vouch" inventory "${path}" --format json --output "${out}") ;;
+      syft) cmd=("${bin}/syft" scan "${scheme}:${path}" -o "json=${out}" -q) ;;
+      osv-scanner)
+        cmd=("${bin}/osv-scanner" scan image --archive --offline --local-db-path "${osvdb}"
+          --all-packages --verbosity error --format json --output-file "${out}" "${path}")
+        ;;
+      *)
+        log "unknown tool ${tool}"
+        return 1
+        ;;
+    esac
+    return 0
+  fi
   case "${tool}" in
     vouch)
       cmd=("${bin}/vouch" inventory "${path}" --format json --output "${out}")
@@ -122,6 +165,18 @@ tool_cmd() {
         [[ -f "${status}" ]] && cmd+=(-L "dpkg-status:${status}")
       done
       [[ -d "${path}/bin" ]] && cmd+=(--experimental-plugins go/binary)
+      # Java archives are read by its artifact plugin java/archive only.
+      [[ -z "$(find "${path}" -maxdepth 2 \( -name '*.jar' -o -name '*.war' -o -name '*.ear' \) -print -quit)" ]] ||
+        cmd+=(--experimental-plugins java/archive)
+      # Its apk extractor reads lib/apk/db/installed at the scan root only,
+      # which is "/" for a source scan: each Alpine root filesystem inside the
+      # input is named with -L. Its rpm extractor has no -L name and reads
+      # only /var/lib/rpm and /usr/lib/sysimage/rpm of the scanned system, so
+      # it never reads g-polyglot's RPM databases.
+      local db
+      for db in "${path}"/rootfs/*/lib/apk/db/installed; do
+        [[ -f "${db}" ]] && cmd+=(-L "apk-installed:${db}")
+      done
       cmd+=("${path}")
       ;;
     *)
@@ -147,6 +202,10 @@ describe() {
     b-gomod) echo "go.mod + go.sum of a service, $(cd "${inv}/b-gomod" && GOWORK=off go mod edit -json | jq '.Require | length') requires" ;;
     c-dpkg) echo "Debian 12 package database, $(grep -c '^Status: install ok installed' "${inv}/c-dpkg/var/lib/dpkg/status") packages" ;;
     d-tree) echo "monorepo of $(find "${inv}/d-tree" -type f | wc -l) files, $(du -sh "${inv}/d-tree" | cut -f1) (all of the above, filler, a Go binary)" ;;
+    e-image) echo "docker save archive, $(du -h "${inv}/e-image/docker.tar" | cut -f1), 3 uncompressed layers (Debian 12 debootstrap, an app with a-npm's lockfile, a Go binary, a WAR and jars, a layer of whiteouts)" ;;
+    e-image-oci) echo "the same image as an OCI layout tar with gzip layers, $(du -h "${inv}/e-image/oci.tar" | cut -f1)" ;;
+    f-java) echo "Java archives, $(du -sh "${inv}/f-java" | cut -f1): $(find "${inv}/f-java/lib" -name '*.jar' | wc -l) jars, a WAR with a Spring Boot jar inside, an EAR holding the WAR" ;;
+    g-polyglot) echo "$(find "${inv}/g-polyglot/projects" -mindepth 1 -maxdepth 1 -type d | wc -l) projects of the new lockfile fixtures, real pnpm-lock.yaml$([[ -f "${inv}/g-polyglot/apps/web-yarn/yarn.lock" ]] && echo " and yarn.lock") of a-npm, Alpine and RPM databases" ;;
     startup) echo "empty directory: start-up cost" ;;
     *) echo "$1" ;;
   esac
@@ -158,12 +217,19 @@ if [[ "${mode}" == compare ]]; then
   res="${inv}/results/compare-${stamp}"
   mkdir -p "${res}"
   for name in ${INPUTS}; do
-    path="${inv}/${name}"
-    args=()
+    path="$(input_path "${name}")"
+    args=(-root "${path}")
     for t in vouch syft osv-scanner; do
+      [[ "${t}" == vouch || " $(input_tools "${name}") " == *" ${t} "* ]] || continue
       tool_cmd "${t}" "${path}" "${res}/${name}.${t}.json"
       "${cmd[@]}" >/dev/null 2>"${res}/${name}.${t}.stderr" || true
-      [[ "${t}" == vouch ]] || args+=("-${t}" "${res}/${name}.${t}.json")
+      if [[ "${t}" != vouch ]]; then
+        if [[ -s "${res}/${name}.${t}.json" ]]; then
+          args+=("-${t}" "${res}/${name}.${t}.json")
+        else
+          log "${name}: ${t} wrote no JSON; see ${res}/${name}.${t}.stderr"
+        fi
+      fi
     done
     {
       echo "# ${name}: $(describe "${name}")"
@@ -193,7 +259,7 @@ ln -sfn "${stamp}" "${inv}/results/latest"
 } >"${res}/header.md"
 
 for name in ${INPUTS}; do
-  bench_input "${name}" "${inv}/${name}" "${ROUNDS}"
+  bench_input "${name}" "$(input_path "${name}")" "${ROUNDS}" "$(input_tools "${name}")"
 done
 if ((STARTUP_ROUNDS > 0)); then
   mkdir -p "${inv}/empty"

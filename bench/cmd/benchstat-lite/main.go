@@ -10,7 +10,7 @@
 //	benchstat-lite count TOOL FILE
 //	benchstat-lite findings TOOL FILE
 //	benchstat-lite matching FILE
-//	benchstat-lite compare [-limit N] -vouch FILE [-syft FILE] [-osv-scanner FILE]
+//	benchstat-lite compare [-limit N] [-root INPUT] -vouch FILE [-syft FILE] [-osv-scanner FILE]
 //	benchstat-lite scancompare [-limit N] [-title T] -vouch FILE [-vouch-inventory FILE] -osv-scanner FILE [-db ZIP]...
 //	benchstat-lite emptydb DIR
 //	benchstat-lite pylock -zip PyPI/all.zip [-n 1500] [-seed 1] [-requirements F] [-poetry F] [-pyproject F] [-manifest F]
@@ -117,7 +117,7 @@ func usage() {
   benchstat-lite count vouch|syft|osv-scanner FILE
   benchstat-lite findings vouch|osv-scanner FILE     (prints: raw unique)
   benchstat-lite matching FILE                       (yes: a vouch scan document shows matching)
-  benchstat-lite compare -vouch FILE [-syft FILE] [-osv-scanner FILE]
+  benchstat-lite compare [-limit N] [-root INPUT] -vouch FILE [-syft FILE] [-osv-scanner FILE]
   benchstat-lite scancompare [-limit N] [-title T] -vouch FILE [-vouch-inventory FILE] -osv-scanner FILE [-db ZIP]...
   benchstat-lite emptydb DIR
   benchstat-lite pylock -zip PyPI/all.zip [-n N] [-seed S] [-requirements F] [-poetry F] [-pyproject F] [-manifest F]
@@ -667,11 +667,29 @@ func compareCmd(args []string) error {
 	syft := fs.String("syft", "", "syft's JSON output")
 	osv := fs.String("osv-scanner", "", "osv-scanner's JSON output (--all-packages)")
 	limit := fs.Int("limit", 0, "list at most this many names per ecosystem and direction (0: all)")
+	root := fs.String("root", "", "the input the tools read: with it, what a peer found and vouch did not is classified by place (see where.go)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *vouch == "" || (*syft == "" && *osv == "") {
 		return errors.New("compare needs -vouch and at least one of -syft, -osv-scanner")
+	}
+	if *root != "" {
+		mine, roots, err := loadWhere("vouch", *vouch, *root)
+		if err != nil {
+			return err
+		}
+		for _, p := range []struct{ tool, path string }{{"syft", *syft}, {"osv-scanner", *osv}} {
+			if p.path == "" {
+				continue
+			}
+			theirs, _, err := loadWhere(p.tool, p.path, *root)
+			if err != nil {
+				return err
+			}
+			compareWhere(os.Stdout, mine, roots, p.tool, theirs, *limit)
+		}
+		return nil
 	}
 	mine, err := load("vouch", *vouch)
 	if err != nil {
