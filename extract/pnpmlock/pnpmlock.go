@@ -34,11 +34,31 @@
 // the most run-time scope of any path to it from a direct dependency, a
 // path being as weak as its weakest link.
 //
+// pnpm 10 may write its own lockfile, of the package manager it installs
+// for the project ("packageManagerDependencies", from package.json's
+// "packageManager" or "devEngines") and of its config dependencies
+// (plugins and hooks pnpm loads before resolving anything), as a YAML
+// document before the project's. Both kinds run at install time and none
+// of it ships with the project, so every package of that document is a
+// component of scope "build": what its importer "." declares is direct,
+// with an edge from the root, and its dependencies are edges as in the
+// project's document. The project's document alone gives the lockfile's
+// version and the scopes of its own packages; a package both documents
+// list is one component, of the more run-time scope. An environment
+// document that cannot be read is reported without losing the project's.
+//
 // Sources: "resolution.integrity" gives the hashes. A "resolution.tarball"
-// is a registry download when, on any host, it has a registry's tarball
-// path ("/<name>/-/<name>-<version>.tgz"), and the Source otherwise; a git
-// resolution ({repo, commit}) is the Source "<repo>#<commit>", a directory
-// "file:<dir>".
+// of a package pnpm's registry resolver resolved (keyed "name@version") is
+// a registry download when, on any host, it has a registry's tarball path
+// ("/<name>/-/<name>-<version>.tgz"), since mirrors and private registries
+// are legitimate, and the Source otherwise. A package a dependency names
+// by URL is keyed by that URL ("name@https://..."): the URL is the
+// project's choice, not a registry's, so it is the Source whatever its
+// shape. (A URL under the configured registry is resolved by pnpm as the
+// registry's package, keyed "name@version", and is one.) A git resolution
+// ({repo, commit}) is the Source "<repo>#<commit>", a directory
+// "file:<dir>". User information in a URL (credentials) is left out of
+// the Source.
 //
 // Properties set on components:
 //
@@ -46,6 +66,10 @@
 //	                when an "npm:" alias or a tarball URL makes it differ
 //	                from the package's name
 //	deprecated      the deprecation message the registry gave, as recorded
+//	environment     direct components of pnpm's own document only: the
+//	                sections of its importer that declare the package,
+//	                comma-separated ("configDependencies",
+//	                "packageManagerDependencies")
 //	install_script  "true" when the lockfile records "requiresBuild: true"
 //	                (versions 5.x and 6.x)
 //	patch           the patch file pnpm applies ("patchedDependencies")
@@ -55,7 +79,10 @@
 //
 // Properties set on the root:
 //
-//	lockfile_version  the lockfileVersion as written ("5.3", "6.0", "9.0")
+//	lockfile_version  the project document's lockfileVersion as written
+//	                  ("5.3", "6.0", "9.0")
+//	package_manager   the package managers pnpm's own document installs,
+//	                  "name@version" ("pnpm@10.18.0"), comma-separated
 package pnpmlock
 
 import (
@@ -126,7 +153,11 @@ type pkg struct {
 	// lines are more places the package is written: 9.0 snapshots.
 	lines         []int
 	name, version string
-	resolution    resolution
+	// registryKey is true when the key is the registry's form,
+	// "name@version": pnpm's npm resolver resolved it. A package a
+	// dependency names by URL is keyed by that URL.
+	registryKey bool
+	resolution  resolution
 	// dev is -1 without a "dev" flag, else 0 or 1.
 	dev           int
 	optional      bool
@@ -159,12 +190,19 @@ type importDep struct {
 	name, ref string
 	scope     inventory.Scope
 	line      int
+	// section is the importer's section that declares it
+	// ("dependencies", "packageManagerDependencies", ...).
+	section string
 }
 
-// lockfile is the parsed file.
+// lockfile is one parsed YAML document: the project's, or pnpm's own
+// (env).
 type lockfile struct {
-	version   string // as written
-	major     int
+	version string // as written
+	major   int
+	// env is true for the document of pnpm's own environment, whose
+	// importer declares packageManagerDependencies and configDependencies.
+	env       bool
 	importers []*importer
 	pkgs      []*pkg
 	// byKey indexes packages by key, and in 9.0 also by snapshot key.
@@ -191,14 +229,31 @@ func (x *Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.
 		return nil, err
 	}
 	var probs extract.Problems
-	top, err := mainDocument(yf, tops)
+	main, err := mainDocument(yf, tops)
 	if err != nil {
 		return nil, err
 	}
 	p := &parser{ctx: ctx, yf: yf, probs: &probs}
-	lf, err := p.lockfile(top)
+	lf, err := p.lockfile(tops[main], false)
 	if err != nil {
 		return nil, err
+	}
+	// pnpm's own lockfile comes before the project's. One that cannot be
+	// read is a problem, not a reason to drop the project's graph.
+	var envs []*lockfile
+	for _, t := range tops[:main] {
+		if !isLockfile(t) {
+			continue
+		}
+		env, err := p.lockfile(t, true)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, err
+			}
+			probs.AddErr(in.Path, err)
+			continue
+		}
+		envs = append(envs, env)
 	}
 	root := inventory.Root{ID: in.Path, Kind: inventory.KindManifest, Properties: map[string]string{"lockfile_version": lf.version}}
 	name, version, merr := readManifest(in)
@@ -211,32 +266,54 @@ func (x *Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.
 	g.AddRoot(root)
 	b := &builder{ctx: ctx, file: in.Path, lf: lf, g: g, probs: &probs}
 	b.build()
+	var managers []string
+	for _, env := range envs {
+		b := &builder{ctx: ctx, file: in.Path, lf: env, g: g, probs: &probs}
+		b.build()
+		for _, m := range b.managers {
+			if !slices.Contains(managers, m) {
+				managers = append(managers, m)
+			}
+		}
+	}
+	if len(managers) > 0 {
+		slices.Sort(managers)
+		g.Root(in.Path).Properties["package_manager"] = strings.Join(managers, ",")
+	}
 	return g, probs.Err()
 }
 
 // mainDocument picks the project's lockfile among the file's documents:
 // the last one with a lockfileVersion (pnpm 10 writes its own lockfile
-// first).
-func mainDocument(yf yamlnode.File, tops []*yaml.Node) (*yaml.Node, error) {
+// first). It returns the document's index.
+func mainDocument(yf yamlnode.File, tops []*yaml.Node) (int, error) {
 	if len(tops) == 0 {
-		return nil, &extract.Error{Path: yf.Path, Line: 1, Extractor: extractorName, Err: errors.New("empty file: not a pnpm lockfile")}
+		return 0, &extract.Error{Path: yf.Path, Line: 1, Extractor: extractorName, Err: errors.New("empty file: not a pnpm lockfile")}
 	}
 	for i := len(tops) - 1; i >= 0; i-- {
-		t := tops[i]
-		if t.Kind != yaml.MappingNode {
-			continue
-		}
-		for j := 0; j+1 < len(t.Content); j += 2 {
-			if yamlnode.Resolve(t.Content[j]).Value == "lockfileVersion" {
-				return t, nil
-			}
+		if isLockfile(tops[i]) {
+			return i, nil
 		}
 	}
 	t := tops[len(tops)-1]
 	if t.Kind != yaml.MappingNode {
-		return nil, yf.Errorf(t, "want a mapping, got %s: not a pnpm lockfile", yamlnode.KindName(t))
+		return 0, yf.Errorf(t, "want a mapping, got %s: not a pnpm lockfile", yamlnode.KindName(t))
 	}
-	return nil, yf.Errorf(t, "no lockfileVersion: not a pnpm lockfile")
+	return 0, yf.Errorf(t, "no lockfileVersion: not a pnpm lockfile")
+}
+
+// isLockfile reports whether a document is a mapping with a
+// lockfileVersion.
+func isLockfile(t *yaml.Node) bool {
+	if t.Kind != yaml.MappingNode {
+		return false
+	}
+	for j := 0; j+1 < len(t.Content); j += 2 {
+		if yamlnode.Resolve(t.Content[j]).Value == "lockfileVersion" {
+			return true
+		}
+	}
+	return false
 }
 
 // parser reads the YAML tree of a lockfile.
@@ -257,8 +334,8 @@ func (p *parser) count(n *yaml.Node, k int) *extract.Error {
 
 // lockfile reads the top mapping. Sections of the wrong shape fail the
 // file; a package entry of the wrong shape is reported and skipped.
-func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
-	lf := &lockfile{byKey: map[string]*pkg{}, patches: map[string]string{}}
+func (p *parser) lockfile(top *yaml.Node, env bool) (*lockfile, error) {
+	lf := &lockfile{env: env, byKey: map[string]*pkg{}, patches: map[string]string{}}
 	var versionNode, importersNode, packagesNode, snapshotsNode, patchesNode *yaml.Node
 	topLevel := &importer{dir: "."}
 	for i := 0; i+1 < len(top.Content); i += 2 {
@@ -275,6 +352,9 @@ func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
 		case "patchedDependencies":
 			patchesNode = v
 		case "dependencies", "devDependencies", "optionalDependencies":
+			if env {
+				continue
+			}
 			if err := p.importerSection(topLevel, k.Value, v); err != nil {
 				return nil, err
 			}
@@ -307,6 +387,9 @@ func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
 				return nil, err
 			}
 			imp := &importer{dir: cleanDir(dir)}
+			if env && imp.dir != "." {
+				continue // pnpm's environment has one importer, "."
+			}
 			what := "importers[" + strconv.Quote(dir) + "]"
 			im, err := p.yf.Mapping(m.Content[i+1], what)
 			if err != nil {
@@ -314,11 +397,11 @@ func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
 			}
 			for j := 0; j+1 < len(im.Content); j += 2 {
 				sec := yamlnode.Resolve(im.Content[j]).Value
-				switch sec {
-				case "dependencies", "devDependencies", "optionalDependencies":
-					if err := p.importerSection(imp, what+"."+sec, im.Content[j+1]); err != nil {
-						return nil, err
-					}
+				if !slices.Contains(importerSections(env), sec) {
+					continue
+				}
+				if err := p.importerSection(imp, what+"."+sec, im.Content[j+1]); err != nil {
+					return nil, err
 				}
 			}
 			lf.importers = append(lf.importers, imp)
@@ -400,6 +483,15 @@ func (p *parser) lockfile(top *yaml.Node) (*lockfile, error) {
 
 var errTooMany = errors.New("too many entries")
 
+// importerSections are the sections of an importer that declare
+// dependencies: the project's, or those of pnpm's environment.
+func importerSections(env bool) []string {
+	if env {
+		return []string{"packageManagerDependencies", "configDependencies"}
+	}
+	return []string{"dependencies", "devDependencies", "optionalDependencies"}
+}
+
 // importerSection reads an importer's dependencies of one kind: a map of
 // names to references (5.x) or to {specifier, version} (6.0 on).
 func (p *parser) importerSection(imp *importer, what string, n *yaml.Node) *extract.Error {
@@ -407,12 +499,16 @@ func (p *parser) importerSection(imp *importer, what string, n *yaml.Node) *extr
 	if err != nil {
 		return err
 	}
+	section := what[strings.LastIndexByte(what, '.')+1:]
 	s := inventory.ScopeRuntime
-	switch {
-	case strings.HasSuffix(what, "devDependencies"):
+	switch section {
+	case "devDependencies":
 		s = inventory.ScopeDev
-	case strings.HasSuffix(what, "optionalDependencies"):
+	case "optionalDependencies":
 		s = inventory.ScopeOptional
+	case "packageManagerDependencies", "configDependencies":
+		// pnpm itself and the plugins it loads run at install time.
+		s = inventory.ScopeBuild
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		name, err := p.yf.Scalar(m.Content[i], what+" key")
@@ -440,7 +536,7 @@ func (p *parser) importerSection(imp *importer, what string, n *yaml.Node) *extr
 		if err := p.count(v, 1); err != nil {
 			return err
 		}
-		imp.deps = append(imp.deps, importDep{name: name, ref: ref, scope: s, line: line})
+		imp.deps = append(imp.deps, importDep{name: name, ref: ref, scope: s, line: line, section: section})
 	}
 	return nil
 }
@@ -489,6 +585,7 @@ func (p *parser) pkg(lf *lockfile, keyNode, val *yaml.Node, snapshot bool) (*pkg
 	}
 	e := &pkg{key: key, line: keyNode.Line, dev: -1}
 	e.name, e.version = parseKey(key, lf.major)
+	e.registryKey = e.version != ""
 	m, err := p.yf.Mapping(val, what)
 	if err != nil {
 		return nil, err
@@ -676,6 +773,9 @@ type builder struct {
 	lf    *lockfile
 	g     *inventory.Graph
 	probs *extract.Problems
+	// managers are the "name@version" of the package managers an env
+	// document declares.
+	managers []string
 }
 
 // target is something an importer's declaration resolves to: a package,
@@ -684,7 +784,9 @@ type target struct {
 	pkg   *pkg
 	purl  string
 	scope inventory.Scope
-	ws    string
+	// decl is the importer that declares it, or in an env document the
+	// section.
+	decl  string
 	alias string
 }
 
@@ -722,14 +824,21 @@ func (b *builder) build() {
 				}
 				c.PURL = purl.For(purl.NPM, c.Name, "", nil)
 				b.g.Add(c)
-				direct = append(direct, target{purl: c.PURL, scope: d.scope, ws: imp.dir})
+				direct = append(direct, target{purl: c.PURL, scope: d.scope, decl: b.decl(imp, d)})
 				continue
 			}
 			e := b.resolve(d.name, d.ref)
+			if d.section == "packageManagerDependencies" {
+				m := d.name + "@" + d.ref
+				if e != nil && e.name != "" && e.version != "" {
+					m = e.name + "@" + e.version
+				}
+				b.managers = append(b.managers, m)
+			}
 			if e == nil || e.purl == "" {
 				continue
 			}
-			t := target{pkg: e, purl: e.purl, scope: d.scope, ws: imp.dir}
+			t := target{pkg: e, purl: e.purl, scope: d.scope, decl: b.decl(imp, d)}
 			if d.name != e.name {
 				t.alias = d.name
 			}
@@ -764,14 +873,21 @@ func (b *builder) build() {
 			}
 		}
 	}
-	scopes := b.scopes(direct, edges, optEdge)
+	var scopes map[*pkg]inventory.Scope
+	if !lf.env {
+		scopes = b.scopes(direct, edges, optEdge)
+	}
 	best := map[string]inventory.Scope{}
 	for _, e := range lf.pkgs {
 		if e.purl == "" {
 			continue
 		}
 		s := scopes[e]
-		if lf.major <= 6 && (e.dev >= 0 || e.hasOptional) {
+		switch {
+		case lf.env:
+			// Everything pnpm's environment installs serves the build.
+			s = inventory.ScopeBuild
+		case lf.major <= 6 && (e.dev >= 0 || e.hasOptional):
 			// pnpm's own flags: "dev: true" only dev, "dev: false" only
 			// production, neither both.
 			switch {
@@ -834,22 +950,35 @@ func (b *builder) build() {
 	for _, t := range direct {
 		b.g.AddEdge(b.file, t.purl)
 		b.g.Component(t.purl).Direct = true
-		if !slices.Contains(declaredBy[t.purl], t.ws) {
-			declaredBy[t.purl] = append(declaredBy[t.purl], t.ws)
+		if !slices.Contains(declaredBy[t.purl], t.decl) {
+			declaredBy[t.purl] = append(declaredBy[t.purl], t.decl)
 		}
 	}
-	for p, ws := range declaredBy {
-		slices.Sort(ws)
+	prop := "workspaces"
+	if lf.env {
+		prop = "environment"
+	}
+	for p, decl := range declaredBy {
+		slices.Sort(decl)
 		c := b.g.Component(p)
 		if c.Properties == nil {
 			c.Properties = map[string]string{}
 		}
-		c.Properties["workspaces"] = strings.Join(ws, ",")
+		c.Properties[prop] = strings.Join(decl, ",")
 	}
 	for _, c := range b.g.Components() {
 		slices.SortFunc(c.Locations, func(x, y inventory.Location) int { return cmp.Compare(x.Line, y.Line) })
 		c.Locations = slices.Compact(c.Locations)
 	}
+}
+
+// decl names what declares d for the "workspaces" property (its
+// importer) or the "environment" one (its section).
+func (b *builder) decl(imp *importer, d importDep) string {
+	if b.lf.env {
+		return d.section
+	}
+	return imp.dir
 }
 
 // resolve finds the entry a dependency's reference names, by the key the
@@ -882,24 +1011,51 @@ func (b *builder) patch(e *pkg) string {
 	return b.lf.patches[e.name]
 }
 
-// source says where a package comes from when it is not the registry.
+// source says where a package comes from when it is not the registry. A
+// tarball URL of a registry's shape is the registry's (a mirror's) only
+// when the registry resolved the package: a URL the project names is the
+// project's choice, whatever its shape.
 func source(e *pkg) string {
 	r := e.resolution
 	switch {
 	case r.repo != "":
 		if r.commit != "" {
-			return r.repo + "#" + r.commit
+			return stripCredentials(r.repo) + "#" + r.commit
 		}
-		return r.repo
+		return stripCredentials(r.repo)
 	case r.directory != "":
 		return "file:" + r.directory
 	case r.tarball != "":
-		if _, ok := registryTarball(r.tarball, e.name, e.version); ok {
+		if _, ok := registryTarball(r.tarball, e.name, e.version); ok && e.registryKey {
 			return ""
 		}
-		return r.tarball
+		return stripCredentials(r.tarball)
 	}
 	return ""
+}
+
+// stripCredentials removes the user information from a URL
+// ("https://user:token@host/...") so that a secret written into the
+// lockfile does not travel on into an SBOM. A bare user name is kept
+// where it is not a secret, as ssh's "git@".
+func stripCredentials(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndexByte(rest[:end], '@')
+	if at < 0 {
+		return u
+	}
+	web := scheme == "http" || scheme == "https" || strings.HasSuffix(scheme, "+http") || strings.HasSuffix(scheme, "+https")
+	if !web && !strings.Contains(rest[:at], ":") {
+		return u
+	}
+	return scheme + "://" + rest[at+1:]
 }
 
 // scopeLevels are the scopes a path can give, most run-time first.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -39,6 +40,7 @@ const (
 	runtime  = inventory.ScopeRuntime
 	dev      = inventory.ScopeDev
 	optional = inventory.ScopeOptional
+	build    = inventory.ScopeBuild
 )
 
 func root(id, name, version, lockVersion string) inventory.Root {
@@ -307,17 +309,67 @@ func TestExtract(t *testing.T) {
 			},
 		},
 		{
-			// pnpm 10 writes its own lockfile as a first document.
+			// pnpm 10 writes its own lockfile as a first document: the
+			// package manager is a build component the root depends on.
 			Name:     "v9-env-document",
 			Path:     "v9-env-document/pnpm-lock.yaml",
-			WantRoot: root("v9-env-document/pnpm-lock.yaml", "", "", "9.0"),
-			WantRows: []row{{PURL: "pkg:npm/ms@2.1.3", Direct: true, Scope: runtime, Lines: []int{36, 41}}},
+			WantRoot: envRoot("v9-env-document/pnpm-lock.yaml", "pnpm@10.18.0"),
+			WantRows: []row{
+				{PURL: "pkg:npm/ms@2.1.3", Direct: true, Scope: runtime, Lines: []int{36, 41}},
+				{PURL: "pkg:npm/pnpm@10.18.0", Direct: true, Scope: build, Lines: []int{15, 21}},
+			},
 			WantEdges: []string{
 				"v9-env-document/pnpm-lock.yaml -> pkg:npm/ms@2.1.3",
+				"v9-env-document/pnpm-lock.yaml -> pkg:npm/pnpm@10.18.0",
+			},
+		},
+		{
+			// A config dependency (a plugin pnpm loads) is build too; pnpm
+			// is also the project's dev dependency: one component, at
+			// both documents' lines, of the more run-time scope.
+			Name:     "v9-env-config",
+			Path:     "v9-env-config/pnpm-lock.yaml",
+			WantRoot: envRoot("v9-env-config/pnpm-lock.yaml", "pnpm@10.18.0"),
+			WantRows: []row{
+				{PURL: "pkg:npm/%40acme/pnpm-plugin@1.0.0", Direct: true, Scope: build, Lines: []int{18, 27}},
+				{PURL: "pkg:npm/ms@2.1.3", Direct: true, Scope: runtime, Lines: []int{52, 61}},
+				{PURL: "pkg:npm/pnpm@10.18.0", Direct: true, Scope: build, Lines: []int{21, 29, 55, 63}},
+			},
+			WantEdges: []string{
+				"v9-env-config/pnpm-lock.yaml -> pkg:npm/%40acme/pnpm-plugin@1.0.0",
+				"v9-env-config/pnpm-lock.yaml -> pkg:npm/ms@2.1.3",
+				"v9-env-config/pnpm-lock.yaml -> pkg:npm/pnpm@10.18.0",
+			},
+		},
+		{
+			// Packages a dependency names by URL: the URL is the Source
+			// even on a registry's path; a registry resolution's tarball
+			// on a mirror is the registry's. Credentials are dropped.
+			Name:     "v9-url-tarballs",
+			Path:     "v9-url-tarballs/pnpm-lock.yaml",
+			WantRoot: root("v9-url-tarballs/pnpm-lock.yaml", "", "", "9.0"),
+			WantRows: []row{
+				{PURL: "pkg:npm/gitdep@1.0.0", Direct: true, Scope: runtime, Lines: []int{26, 43}, Source: "https://git.acme.example/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567"},
+				{PURL: "pkg:npm/left-pad@1.3.0", Direct: true, Scope: runtime, Lines: []int{30, 45}, Source: "https://mirror.example/left-pad/-/left-pad-1.3.0.tgz"},
+				{PURL: "pkg:npm/right-pad@1.0.0", Direct: true, Scope: runtime, Lines: []int{34, 47}},
+				{PURL: "pkg:npm/secret@2.0.0", Direct: true, Scope: runtime, Lines: []int{37, 49}, Source: "https://npm.acme.example/secret/-/secret-2.0.0.tgz"},
+			},
+			WantEdges: []string{
+				"v9-url-tarballs/pnpm-lock.yaml -> pkg:npm/gitdep@1.0.0",
+				"v9-url-tarballs/pnpm-lock.yaml -> pkg:npm/left-pad@1.3.0",
+				"v9-url-tarballs/pnpm-lock.yaml -> pkg:npm/right-pad@1.0.0",
+				"v9-url-tarballs/pnpm-lock.yaml -> pkg:npm/secret@2.0.0",
 			},
 		},
 	}
 	extracttest.RunSummaries(t, New(), extracttest.Rows, tests)
+}
+
+// envRoot is the root of a lockfile with pnpm's own document.
+func envRoot(id, manager string) inventory.Root {
+	r := root(id, "", "", "9.0")
+	r.Properties["package_manager"] = manager
+	return r
 }
 
 func loc(file string, lines ...int) []inventory.Location {
@@ -339,8 +391,28 @@ func TestComponents(t *testing.T) {
 		src5 = "v5-sources/pnpm-lock.yaml"
 		src6 = "v6-sources/pnpm-lock.yaml"
 		src9 = "v9-sources/pnpm-lock.yaml"
+		env  = "v9-env-config/pnpm-lock.yaml"
+		url9 = "v9-url-tarballs/pnpm-lock.yaml"
 	)
 	tests := []extracttest.ComponentCase{
+		{Path: env, Want: inventory.Component{
+			PURL: "pkg:npm/%40acme/pnpm-plugin@1.0.0", Ecosystem: "npm", Name: "@acme/pnpm-plugin", Version: "1.0.0", Direct: true, Scope: build,
+			Hashes:     sha512("649f989b1ba6622dcc50339adc75b2e9fd8866efb9802716153a2917b3444877bb325ea985333b82db787f20caddf3e88bdfba1e3e7431bc4aefae1242b06d0d"),
+			Properties: map[string]string{"environment": "configDependencies"}, Locations: loc(env, 18, 27),
+		}},
+		{Path: env, Want: inventory.Component{
+			PURL: "pkg:npm/pnpm@10.18.0", Ecosystem: "npm", Name: "pnpm", Version: "10.18.0", Direct: true, Scope: build,
+			Hashes:     sha512("9784a9fc346c7a8afdc0be84bd5dbe4ee427eb774c90f8d9feca7d5e48214c46d5f4a94f4b5c54b19deeeff2103b8c31b5c141e1b82940f45c477402bdeccf71"),
+			Properties: map[string]string{"environment": "packageManagerDependencies", "workspaces": "."}, Locations: loc(env, 21, 29, 55, 63),
+		}},
+		{Path: url9, Want: inventory.Component{
+			// The name the registry's path gives, installed as "mirrored",
+			// from the URL the project chose.
+			PURL: "pkg:npm/left-pad@1.3.0", Ecosystem: "npm", Name: "left-pad", Version: "1.3.0", Direct: true, Scope: runtime,
+			Hashes:     sha512("3389eb908684f13e1b19377ae9f330fc8231cba794228a220a30b7fac6ecc6a62c808354072e11c97458fd973080cbd0a98343034b1c42b152d1cc802de46909"),
+			Source:     "https://mirror.example/left-pad/-/left-pad-1.3.0.tgz",
+			Properties: map[string]string{"alias": "mirrored", "workspaces": "."}, Locations: loc(url9, 30, 45),
+		}},
 		{Path: ws9, Want: inventory.Component{
 			PURL: "pkg:npm/debug@4.4.3", Ecosystem: "npm", Name: "debug", Version: "4.4.3", Direct: true, Scope: runtime,
 			Hashes: sha512(sumDebug443), Properties: map[string]string{"workspaces": "."}, Locations: loc(ws9, 52, 97),
@@ -505,6 +577,24 @@ func TestRegistryTarball(t *testing.T) {
 	for _, tt := range tests {
 		if _, ok := registryTarball(tt.url, tt.name, tt.version); ok != tt.want {
 			t.Errorf("registryTarball(%q, %q, %q) = %v, want %v", tt.url, tt.name, tt.version, ok, tt.want)
+		}
+	}
+}
+
+func TestStripCredentials(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://ci:tok3n@npm.acme.example/x/-/x-1.0.0.tgz", "https://npm.acme.example/x/-/x-1.0.0.tgz"},
+		{"https://tok3n@npm.acme.example/x.tgz", "https://npm.acme.example/x.tgz"},
+		{"git+https://ci:tok3n@git.example/a.git", "git+https://git.example/a.git"},
+		{"ssh://git@github.com/a/b.git", "ssh://git@github.com/a/b.git"},
+		{"ssh://u:pw@host/a.git", "ssh://host/a.git"},
+		{"https://host/a@1.0.0.tgz", "https://host/a@1.0.0.tgz"},
+		{"https://host?u=a@b", "https://host?u=a@b"},
+		{"file:vendor/x.tgz", "file:vendor/x.tgz"},
+	}
+	for _, tt := range tests {
+		if got := stripCredentials(tt.in); got != tt.want {
+			t.Errorf("stripCredentials(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }
@@ -678,4 +768,90 @@ func (x timed) Extract(ctx context.Context, in *extract.Input) (*inventory.Graph
 	t := time.AfterFunc(10*time.Second, func() { panic("Extract ran for 10s") })
 	defer t.Stop()
 	return x.Extractor.Extract(ctx, in)
+}
+
+func TestEnvDocument(t *testing.T) {
+	// The project's document, after pnpm's own.
+	const project = "---\nlockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      ms:\n        specifier: ^2.1.3\n        version: 2.1.3\npackages:\n  ms@2.1.3:\n    resolution: {integrity: sha512-x}\n"
+	msRow := row{PURL: "pkg:npm/ms@2.1.3", Direct: true, Scope: runtime, Lines: []int{0}}
+	tests := []struct {
+		name, env   string
+		wantManager string
+		wantRows    []row
+		wantEdges   []string
+		wantErr     *extracttest.ErrorWant
+	}{
+		{
+			// What pnpm's packages need is build too, reached by edges.
+			name: "transitive",
+			env: "---\nlockfileVersion: '9.0'\nimporters:\n  .:\n    packageManagerDependencies:\n      '@pnpm/exe':\n        specifier: 10.18.0\n        version: 10.18.0\n" +
+				"packages:\n  '@pnpm/exe@10.18.0':\n    resolution: {integrity: sha512-x}\n  '@pnpm/linux-x64@10.18.0':\n    resolution: {integrity: sha512-x}\n" +
+				"snapshots:\n  '@pnpm/exe@10.18.0':\n    optionalDependencies:\n      '@pnpm/linux-x64': 10.18.0\n  '@pnpm/linux-x64@10.18.0':\n    optional: true\n",
+			wantManager: "@pnpm/exe@10.18.0",
+			wantRows: []row{
+				{PURL: "pkg:npm/%40pnpm/exe@10.18.0", Direct: true, Scope: build, Lines: []int{10, 15}},
+				{PURL: "pkg:npm/%40pnpm/linux-x64@10.18.0", Scope: build, Lines: []int{12, 18}},
+			},
+			wantEdges: []string{
+				"pkg:npm/%40pnpm/exe@10.18.0 -> pkg:npm/%40pnpm/linux-x64@10.18.0",
+				"pnpm-lock.yaml -> pkg:npm/%40pnpm/exe@10.18.0",
+			},
+		},
+		{
+			// A manager without a package entry is still the root's.
+			name:        "manager-unresolved",
+			env:         "---\nlockfileVersion: '9.0'\nimporters:\n  .:\n    packageManagerDependencies:\n      pnpm:\n        specifier: 10.18.0\n        version: 10.18.0\n",
+			wantManager: "pnpm@10.18.0",
+		},
+		{
+			// Only importer "." of pnpm's document counts, and only its
+			// own sections.
+			name: "other-sections",
+			env: "---\nlockfileVersion: '9.0'\nimporters:\n  .:\n    dependencies:\n      a:\n        specifier: 1.0.0\n        version: 1.0.0\n  sub:\n    configDependencies:\n      a:\n        specifier: 1.0.0\n        version: 1.0.0\n" +
+				"packages:\n  a@1.0.0:\n    resolution: {integrity: sha512-x}\n",
+			// Listed, so a component, but declared by nothing.
+			wantRows: []row{{PURL: "pkg:npm/a@1.0.0", Scope: build, Lines: []int{15}}},
+		},
+		{
+			// pnpm's document cannot be read: reported, the project's
+			// graph kept.
+			name:    "env-packages-scalar",
+			env:     "---\nlockfileVersion: '9.0'\nimporters:\n  .: {}\npackages: 7\n",
+			wantErr: &extracttest.ErrorWant{Path: "pnpm-lock.yaml", Line: 5, Column: 11, Msg: "packages: want a mapping, got scalar"},
+		},
+		{
+			name:    "env-future-version",
+			env:     "---\nlockfileVersion: '10.0'\nimporters:\n  .: {}\n",
+			wantErr: &extracttest.ErrorWant{Path: "pnpm-lock.yaml", Line: 2, Column: 18, Msg: `unsupported lockfileVersion "10.0"`},
+		},
+		{
+			// A document without a lockfileVersion is not pnpm's.
+			name: "not-a-lockfile",
+			env:  "---\nimporters:\n  .:\n    packageManagerDependencies:\n      pnpm:\n        specifier: 10.18.0\n        version: 10.18.0\n",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := tt.env + project
+			g, err := extracttest.Extract(t, New(), fstest.MapFS{"pnpm-lock.yaml": {Data: []byte(data)}}, "pnpm-lock.yaml")
+			if tt.wantErr != nil {
+				extracttest.CheckError(t, err, *tt.wantErr)
+			} else if err != nil {
+				t.Fatalf("Extract: %v", err)
+			}
+			if g == nil {
+				t.Fatal("no graph")
+			}
+			wantRoot := root("pnpm-lock.yaml", "", "", "9.0")
+			if tt.wantManager != "" {
+				wantRoot.Properties["package_manager"] = tt.wantManager
+			}
+			// The project's ms sits after pnpm's document.
+			ms := msRow
+			ms.Lines = []int{strings.Count(tt.env, "\n") + 10}
+			wantRows := append([]row{ms}, tt.wantRows...)
+			slices.SortFunc(wantRows, func(a, b row) int { return strings.Compare(a.PURL, b.PURL) })
+			extracttest.CheckSummary(t, g, wantRoot, extracttest.Rows, wantRows, append([]string{"pnpm-lock.yaml -> pkg:npm/ms@2.1.3"}, tt.wantEdges...))
+		})
+	}
 }

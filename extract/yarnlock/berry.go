@@ -208,7 +208,16 @@ func applyReference(e *entry, ref string, depth int) {
 	bare, _, _ := strings.Cut(ref, "::")
 	switch proto {
 	case "npm":
-		// The registry, whichever the project configures.
+		// The registry, whichever the project configures. Berry binds
+		// the tarball's URL ("::__archiveUrl=...") where the registry's
+		// metadata points somewhere other than the conventional path;
+		// like a yarn classic "resolved", a URL of a registry's shape is
+		// a mirror and any other the package's Source.
+		if a := archiveURL(ref); a != "" {
+			if _, ok := registryTarball(a, e.version); !ok {
+				e.source = stripCredentials(a)
+			}
+		}
 	case "workspace":
 		e.workspace = true
 		e.wsDir = strings.TrimPrefix(strings.TrimSuffix(rest, "/"), "./")
@@ -231,22 +240,38 @@ func applyReference(e *entry, ref string, depth int) {
 		src, _, _ := strings.Cut(bare, "#")
 		e.source = src
 	case "http", "https":
+		// A URL the project wrote: its choice, not the registry's, even
+		// on a registry's path, which still names the package.
+		e.source = stripCredentials(bare)
 		if isGitURL(bare) {
-			e.source = bare
 			return
 		}
-		if n, ok := registryTarball(bare, e.version); ok {
-			if n != e.name {
-				if e.alias == "" {
-					e.alias = e.name
-				}
-				e.name = n
+		if n, ok := registryTarball(bare, e.version); ok && n != e.name {
+			if e.alias == "" {
+				e.alias = e.name
 			}
-			return
+			e.name = n
 		}
-		e.source = bare
 	default:
 		// git, git+ssh, github:, ssh: and protocols of plugins.
-		e.source = bare
+		e.source = stripCredentials(bare)
 	}
+}
+
+// archiveURL returns the "__archiveUrl" binding of an "npm:" reference,
+// decoded, or "".
+func archiveURL(ref string) string {
+	_, bindings, ok := strings.Cut(ref, "::")
+	if !ok {
+		return ""
+	}
+	for _, kv := range strings.Split(bindings, "&") {
+		if v, ok := strings.CutPrefix(kv, "__archiveUrl="); ok {
+			if dec, err := url.QueryUnescape(v); err == nil {
+				return dec
+			}
+			return ""
+		}
+	}
+	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -66,6 +67,14 @@ func parseV1(ctx context.Context, path string, data []byte) (*lockfile, error) {
 	return p.lf, nil
 }
 
+// registryRange reports whether a yarn classic descriptor's range is
+// resolved by the registry: a semver range or a tag, or an "npm:" alias.
+// Anything with a protocol or a path ("https://...", "user/repo",
+// "file:../x") is not.
+func registryRange(rng string) bool {
+	return strings.HasPrefix(rng, "npm:") || !strings.ContainsAny(rng, ":/")
+}
+
 // finishClassic works out an entry's package name and source from its key
 // and its "resolved" URL.
 func finishClassic(e *entry) {
@@ -92,7 +101,7 @@ func finishClassic(e *entry) {
 		}
 		return
 	case isGitURL(res):
-		e.source = res
+		e.source = stripCredentials(res)
 		return
 	}
 	if n, ok := registryTarball(base, e.version); ok {
@@ -102,9 +111,17 @@ func finishClassic(e *entry) {
 			}
 			e.name = n
 		}
-	} else {
-		e.source = base
+		// The registry's shape names the package, but only a registry
+		// range makes the URL the registry's (or a mirror's): one the
+		// project wrote is its choice.
+		if !slices.ContainsFunc(e.descriptors, func(d string) bool {
+			_, r := splitDescriptor(d)
+			return !registryRange(r)
+		}) {
+			base = ""
+		}
 	}
+	e.source = stripCredentials(base)
 	if isSHA1Hex(frag) {
 		e.hashes = addHash(e.hashes, inventory.Hash{Algorithm: "SHA-1", Value: frag})
 	}

@@ -27,14 +27,21 @@
 // a path being as weak as its weakest link (an optional dependency of a dev
 // dependency is dev).
 //
-// A package is from the registry when Berry resolves it with "npm:", or
-// yarn classic's "resolved" URL, on any host, has a registry's tarball path
-// ("/<name>/-/<name>-<version>.tgz"); the name in that path is the
-// package's. Anything else is recorded as the component's Source: git URLs
-// with their commit, other tarball URLs, and "file:", "link:", "portal:"
-// and "exec:" references as the lockfile writes them. Berry's "patch:"
-// references are the patched package, from wherever the unpatched one
-// comes from, with the patch recorded.
+// A package is from the registry when the registry resolved it (Berry's
+// "npm:" protocol; in yarn classic a key of semver ranges, tags or "npm:"
+// aliases) and the tarball it was fetched from, if the lockfile says, has
+// on any host a registry's tarball path ("/<name>/-/<name>-<version>.tgz"),
+// since mirrors and private registries are legitimate: yarn classic's
+// "resolved", Berry's "__archiveUrl" binding. A dependency the project
+// wrote as a URL (Berry's "name@https://..." descriptor, a yarn classic key
+// of a URL) is the project's choice, not a registry's: the URL is the
+// Source whatever its shape, though a registry's path still gives the
+// package's name. Anything else is recorded as the component's Source too:
+// git URLs with their commit, other tarball URLs, and "file:", "link:",
+// "portal:" and "exec:" references as the lockfile writes them. User
+// information in a URL (credentials) is left out of the Source. Berry's
+// "patch:" references are the patched package, from wherever the unpatched
+// one comes from, with the patch recorded.
 //
 // Hashes: yarn classic's "integrity" (Subresource Integrity: SHA-512,
 // SHA-1, ...) and the SHA-1 in the "#" fragment of "resolved". Berry's
@@ -606,6 +613,30 @@ func registryTarball(u, version string) (string, bool) {
 		return "", false
 	}
 	return n, true
+}
+
+// stripCredentials removes the user information from a URL
+// ("https://user:token@host/...") so that a secret written into the
+// lockfile does not travel on into an SBOM. A bare user name is kept
+// where it is not a secret, as ssh's "git@".
+func stripCredentials(u string) string {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		return u
+	}
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	at := strings.LastIndexByte(rest[:end], '@')
+	if at < 0 {
+		return u
+	}
+	web := scheme == "http" || scheme == "https" || strings.HasSuffix(scheme, "+http") || strings.HasSuffix(scheme, "+https")
+	if !web && !strings.Contains(rest[:at], ":") {
+		return u
+	}
+	return scheme + "://" + rest[at+1:]
 }
 
 // isGitURL reports whether a resolved URL or Berry reference fetches a git

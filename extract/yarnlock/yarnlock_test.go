@@ -155,8 +155,9 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:npm/is-core-module@2.18.0", Scope: runtime, Lines: []int{17}},
 				{PURL: "pkg:npm/linked", Direct: true, Scope: runtime, Lines: []int{24}, Source: "link:./linked"},
 				{PURL: "pkg:npm/localdir@3.0.0", Direct: true, Scope: runtime, Lines: []int{28}, Source: "file:./localdir"},
-				// A tarball URL of the registry's shape: the registry's ms.
-				{PURL: "pkg:npm/ms@2.1.2", Direct: true, Scope: runtime, Lines: []int{33}},
+				// A tarball URL the project wrote: the path names ms, but
+				// the URL is the project's choice, not a registry's.
+				{PURL: "pkg:npm/ms@2.1.2", Direct: true, Scope: runtime, Lines: []int{33}, Source: "https://registry.npmjs.org/ms/-/ms-2.1.2.tgz"},
 				{PURL: "pkg:npm/ms@2.1.3", Scope: runtime, Lines: []int{37}},
 				{PURL: "pkg:npm/packed@1.0.0", Direct: true, Scope: runtime, Lines: []int{42}, Source: "file:./vendor/packed-1.0.0.tgz"},
 				{PURL: "pkg:npm/path-parse@1.0.7", Scope: runtime, Lines: []int{48}},
@@ -176,7 +177,7 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:npm/is-core-module@2.18.0", Scope: runtime, Lines: []int{24}},
 				{PURL: "pkg:npm/linked", Direct: true, Scope: runtime, Lines: []int{33}, Source: "link:./linked"},
 				{PURL: "pkg:npm/localdir@3.0.0", Direct: true, Scope: runtime, Lines: []int{52}, Source: "file:./localdir"},
-				{PURL: "pkg:npm/ms@2.1.2", Direct: true, Scope: runtime, Lines: []int{61}},
+				{PURL: "pkg:npm/ms@2.1.2", Direct: true, Scope: runtime, Lines: []int{61}, Source: "https://registry.npmjs.org/ms/-/ms-2.1.2.tgz"},
 				{PURL: "pkg:npm/ms@2.1.3", Scope: runtime, Lines: []int{68}},
 				{PURL: "pkg:npm/packed@1.0.0", Direct: true, Scope: runtime, Lines: []int{75}, Source: "file:./vendor/packed-1.0.0.tgz"},
 				{PURL: "pkg:npm/path-parse@1.0.7", Scope: runtime, Lines: []int{84}},
@@ -234,7 +235,8 @@ func TestExtract(t *testing.T) {
 				{PURL: "pkg:npm/fsevents@2.3.3", Scope: optional, Lines: []int{41, 49}},
 				{PURL: "pkg:npm/gh-short@0.1.0", Direct: true, Scope: runtime, Lines: []int{56}, Source: "https://github.com/user/gh-short.git#commit=1041179cbdda366fd7b0347f09255f775170e103"},
 				{PURL: "pkg:npm/is-positive@3.1.0", Direct: true, Scope: runtime, Lines: []int{62}, Source: "https://github.com/kevva/is-positive.git#commit=97edff6f525f192a3f83cea1944765f769ae2678"},
-				{PURL: "pkg:npm/left-pad@1.3.0", Direct: true, Scope: runtime, Lines: []int{92}},
+				// A URL of a registry's shape that the project wrote.
+				{PURL: "pkg:npm/left-pad@1.3.0", Direct: true, Scope: runtime, Lines: []int{92}, Source: "https://mirror.example/left-pad/-/left-pad-1.3.0.tgz"},
 				{PURL: "pkg:npm/lodash@4.17.21", Direct: true, Scope: runtime, Lines: []int{78, 85}},
 				// Declared by the packages/lib workspace.
 				{PURL: "pkg:npm/once@1.4.0", Direct: true, Scope: runtime, Lines: []int{98}},
@@ -252,6 +254,44 @@ func TestExtract(t *testing.T) {
 				"berry-sources/yarn.lock -> pkg:npm/tarball-pkg@0.4.0",
 				"pkg:npm/chokidar@3.6.0 -> pkg:npm/fsevents@2.3.3",
 				"pkg:npm/once@1.4.0 -> pkg:npm/wrappy@1.0.2",
+			},
+		},
+		{
+			// Dependencies written as URLs are the project's choice, even
+			// on a registry's path (which still names the package); a
+			// semver range resolved on a mirror is the registry's.
+			// Credentials are dropped.
+			Name:     "v1-url-tarballs",
+			Path:     "v1-url-tarballs/yarn.lock",
+			WantRoot: manifestRoot("v1-url-tarballs/yarn.lock", "url-app", "1.0.0", classic),
+			WantRows: []row{
+				{PURL: "pkg:npm/gitdep@1.0.0", Direct: true, Scope: runtime, Lines: []int{5}, Source: "git+https://git.acme.example/acme/gitdep.git#0123456789abcdef0123456789abcdef01234567"},
+				{PURL: "pkg:npm/left-pad@1.3.0", Direct: true, Scope: runtime, Lines: []int{9}, Source: "https://mirror.example/left-pad/-/left-pad-1.3.0.tgz"},
+				{PURL: "pkg:npm/right-pad@1.0.0", Direct: true, Scope: runtime, Lines: []int{13}},
+				{PURL: "pkg:npm/secret@2.0.0", Direct: true, Scope: runtime, Lines: []int{17}, Source: "https://npm.acme.example/secret/-/secret-2.0.0.tgz"},
+			},
+			WantEdges: []string{
+				"v1-url-tarballs/yarn.lock -> pkg:npm/gitdep@1.0.0",
+				"v1-url-tarballs/yarn.lock -> pkg:npm/left-pad@1.3.0",
+				"v1-url-tarballs/yarn.lock -> pkg:npm/right-pad@1.0.0",
+				"v1-url-tarballs/yarn.lock -> pkg:npm/secret@2.0.0",
+			},
+		},
+		{
+			// "npm:" resolutions whose tarball the registry's metadata put
+			// elsewhere: on a registry's path a mirror, else the Source.
+			Name:     "berry-url-tarballs",
+			Path:     "berry-url-tarballs/yarn.lock",
+			WantRoot: manifestRoot("berry-url-tarballs/yarn.lock", "url-app", "", berry("8", "10c0")),
+			WantRows: []row{
+				{PURL: "pkg:npm/archived@1.0.0", Direct: true, Scope: runtime, Lines: []int{8}, Source: "https://cdn.acme.example/downloads/archived.tgz"},
+				{PURL: "pkg:npm/right-pad@1.0.0", Direct: true, Scope: runtime, Lines: []int{15}},
+				{PURL: "pkg:npm/secret@2.0.0", Direct: true, Scope: runtime, Lines: []int{22}, Source: "https://npm.acme.example/secret/-/secret-2.0.0.tgz"},
+			},
+			WantEdges: []string{
+				"berry-url-tarballs/yarn.lock -> pkg:npm/archived@1.0.0",
+				"berry-url-tarballs/yarn.lock -> pkg:npm/right-pad@1.0.0",
+				"berry-url-tarballs/yarn.lock -> pkg:npm/secret@2.0.0",
 			},
 		},
 	}
@@ -331,6 +371,7 @@ func TestComponents(t *testing.T) {
 		{Path: local, Want: inventory.Component{
 			PURL: "pkg:npm/ms@2.1.2", Ecosystem: "npm", Name: "ms", Version: "2.1.2", Direct: true, Scope: runtime,
 			Hashes:     []inventory.Hash{{Algorithm: "SHA-1", Value: "d09d1f357b443f493382a8eb3ccd183872ae6009"}},
+			Source:     "https://registry.npmjs.org/ms/-/ms-2.1.2.tgz",
 			Properties: map[string]string{"alias": "ms-tarball", "workspaces": "."}, Locations: loc(local, 33),
 		}},
 		{Path: blc, Want: inventory.Component{
@@ -353,6 +394,7 @@ func TestComponents(t *testing.T) {
 		}},
 		{Path: bsrc, Want: inventory.Component{
 			PURL: "pkg:npm/left-pad@1.3.0", Ecosystem: "npm", Name: "left-pad", Version: "1.3.0", Direct: true, Scope: runtime,
+			Source:     "https://mirror.example/left-pad/-/left-pad-1.3.0.tgz",
 			Properties: map[string]string{"alias": "mirrored", "workspaces": "."}, Locations: loc(bsrc, 92),
 		}},
 		{Path: bsrc, Want: inventory.Component{
@@ -605,6 +647,64 @@ func TestRegistryTarball(t *testing.T) {
 		name, ok := registryTarball(tt.url, tt.version)
 		if name != tt.wantName || ok != tt.want {
 			t.Errorf("registryTarball(%q, %q) = %q, %v, want %q, %v", tt.url, tt.version, name, ok, tt.wantName, tt.want)
+		}
+	}
+}
+
+func TestStripCredentials(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"https://ci:tok3n@npm.acme.example/x/-/x-1.0.0.tgz", "https://npm.acme.example/x/-/x-1.0.0.tgz"},
+		{"https://tok3n@npm.acme.example/x.tgz", "https://npm.acme.example/x.tgz"},          // a token as the user
+		{"git+https://ci:tok3n@git.example/a.git#abc", "git+https://git.example/a.git#abc"}, // git over https
+		{"ssh://git@github.com/a/b.git", "ssh://git@github.com/a/b.git"},                    // ssh's user is no secret
+		{"git+ssh://u:pw@host/a.git", "git+ssh://host/a.git"},                               // a password is
+		{"https://host/a@1.0.0.tgz", "https://host/a@1.0.0.tgz"},                            // "@" in the path
+		{"https://host/x.tgz#u:p@x", "https://host/x.tgz#u:p@x"},                            // "@" in the fragment
+		{"https://u:p@host", "https://host"},
+		{"git@github.com:a/b.git", "git@github.com:a/b.git"},
+		{"file:./x", "file:./x"},
+	}
+	for _, tt := range tests {
+		if got := stripCredentials(tt.in); got != tt.want {
+			t.Errorf("stripCredentials(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestRegistryRange(t *testing.T) {
+	tests := []struct {
+		rng  string
+		want bool
+	}{
+		{"^1.0.0", true},
+		{">=1.0.0 <2", true},
+		{"latest", true},
+		{"", true},
+		{"npm:left-pad@^1.3.0", true},
+		{"npm:@scope/x@1", true},
+		{"https://mirror.example/left-pad/-/left-pad-1.3.0.tgz", false},
+		{"user/repo", false},
+		{"github:user/repo", false},
+		{"file:../x", false},
+	}
+	for _, tt := range tests {
+		if got := registryRange(tt.rng); got != tt.want {
+			t.Errorf("registryRange(%q) = %v, want %v", tt.rng, got, tt.want)
+		}
+	}
+}
+
+func TestArchiveURL(t *testing.T) {
+	tests := []struct{ ref, want string }{
+		{"npm:1.0.0::__archiveUrl=https%3A%2F%2Fcdn.example%2Fa.tgz", "https://cdn.example/a.tgz"},
+		{"npm:1.0.0::hash=abc&__archiveUrl=https%3A%2F%2Fcdn.example%2Fa.tgz", "https://cdn.example/a.tgz"},
+		{"npm:1.0.0", ""},
+		{"npm:1.0.0::hash=abc", ""},
+		{"npm:1.0.0::__archiveUrl=%zz", ""},
+	}
+	for _, tt := range tests {
+		if got := archiveURL(tt.ref); got != tt.want {
+			t.Errorf("archiveURL(%q) = %q, want %q", tt.ref, got, tt.want)
 		}
 	}
 }
