@@ -173,6 +173,7 @@ type comp struct {
 	direct              bool
 	by                  string
 	guessed, shaded     bool
+	groupFrom           string // "artifactId" when guessed and not set
 	notRead             string
 	hashes              []inventory.Hash
 	loc                 string
@@ -182,6 +183,12 @@ func (c comp) component() *inventory.Component {
 	props := map[string]string{"identified_by": c.by}
 	if c.guessed {
 		props["group_guessed"] = "true"
+		if c.groupFrom == "" {
+			c.groupFrom = "artifactId"
+		}
+	}
+	if c.groupFrom != "" {
+		props["group_from"] = c.groupFrom
 	}
 	if c.shaded {
 		props["shaded"] = "true"
@@ -411,7 +418,7 @@ func TestIdentify(t *testing.T) {
 			&comp{purl: "pkg:maven/aopalliance/aopalliance", name: "aopalliance:aopalliance", by: "filename", guessed: true}, nil},
 		{"nothing", "lib/Unnamed (copy).jar", manifestJar(t, "aopalliance"), nil, nil},
 		{"a lone pom.properties of another artifact", "lib/guice.jar", guiceJar(t),
-			&comp{purl: "pkg:maven/guice/guice@4.2.3", name: "guice:guice", version: "4.2.3", by: "manifest", guessed: true},
+			&comp{purl: "pkg:maven/com.google.inject/guice@4.2.3", name: "com.google.inject:guice", version: "4.2.3", by: "manifest", groupFrom: "known_artifact"},
 			[]comp{{purl: "pkg:maven/cglib/cglib@3.2.12", name: "cglib:cglib", version: "3.2.12", direct: true, by: "pom.properties", shaded: true,
 				loc: "lib/guice.jar!/META-INF/maven/cglib/cglib/pom.properties"}}},
 	}
@@ -433,6 +440,87 @@ func TestIdentify(t *testing.T) {
 			for _, c := range all {
 				want.Components = append(want.Components, c.component())
 				want.Edges = append(want.Edges, inventory.Edge{From: tt.path, To: c.purl})
+			}
+			extracttest.Diff(t, want, g)
+		})
+	}
+}
+
+// TestGroup covers the group of an archive without pom.properties: the
+// table of known artifacts, a backed Implementation-Vendor-Id, and the
+// artifactId standing in, from real manifests (see testdata/README.md).
+func TestGroup(t *testing.T) {
+	// jar is an archive of the manifest in dir (or the text mf) and of
+	// classes (and directories, ending in "/") at the given paths.
+	jar := func(dir, mf string, classes ...string) []byte {
+		data := []byte(mf)
+		if dir != "" {
+			data = fixture(t, dir+"/MANIFEST.MF")
+		}
+		entries := []entry{{name: "META-INF/MANIFEST.MF", data: data}}
+		for _, c := range classes {
+			e := entry{name: c}
+			if !strings.HasSuffix(c, "/") {
+				e.data = class(300)
+			}
+			entries = append(entries, e)
+		}
+		return zipOf(t, entries...)
+	}
+	tests := []struct {
+		name string
+		path string
+		data []byte
+		want comp
+	}{
+		{"table, over Bundle-SymbolicName", "lib/xercesImpl-2.12.0.jar", jar("xercesImpl", "", "org/apache/xerces/impl/XMLScanner.class"),
+			comp{purl: "pkg:maven/xerces/xercesImpl@2.12.0", name: "xerces:xercesImpl", version: "2.12.0", by: "filename", groupFrom: "known_artifact"}},
+		{"table, artifact from Bundle-Name", "lib/tomcat9-catalina-9.0.70.jar", jar("tomcat-catalina", "", "org/apache/catalina/Server.class"),
+			comp{purl: "pkg:maven/org.apache.tomcat/tomcat-catalina@9.0.70", name: "org.apache.tomcat:tomcat-catalina", version: "9.0.70", by: "manifest", groupFrom: "known_artifact"}},
+		{"table, artifact from Implementation-Title", "lib/spring3-web-3.x.jar", jar("spring-web", "", "org/springframework/web/WebApplicationInitializer.class"),
+			comp{purl: "pkg:maven/org.springframework/spring-web@4.3.30.RELEASE", name: "org.springframework:spring-web", version: "4.3.30.RELEASE", by: "manifest", groupFrom: "known_artifact"}},
+		{"table, Bouncy Castle prefix", "lib/bcprov-jdk18on-1.72.jar", jar("bcprov", ""),
+			comp{purl: "pkg:maven/org.bouncycastle/bcprov-jdk18on@1.72", name: "org.bouncycastle:bcprov-jdk18on", version: "1.72", by: "filename", groupFrom: "known_artifact"}},
+		{"table over vendor id", "lib/spring-web-5.3.26.jar", jar("", "Implementation-Vendor-Id: org.example\r\nAutomatic-Module-Name: org.example.web\r\n"),
+			comp{purl: "pkg:maven/org.springframework/spring-web@5.3.26", name: "org.springframework:spring-web", version: "5.3.26", by: "filename", groupFrom: "known_artifact"}},
+		{"vendor id backed by Automatic-Module-Name", "lib/bcprov-1.72.jar", jar("bcprov", "", "org/bouncycastle/crypto/Digest.class"),
+			comp{purl: "pkg:maven/org.bouncycastle/bcprov@1.72", name: "org.bouncycastle:bcprov", version: "1.72", by: "filename", groupFrom: "Implementation-Vendor-Id"}},
+		{"vendor id backed by Extension-Name", "lib/c3p0-0.9.1.2.jar", jar("c3p0", ""),
+			comp{purl: "pkg:maven/com.mchange/c3p0@0.9.1.2", name: "com.mchange:c3p0", version: "0.9.1.2", by: "filename", groupFrom: "Implementation-Vendor-Id"}},
+		{"vendor id backed by a class", "lib/commons-exec-1.3.jar", jar("commons-exec", "", "META-INF/LICENSE.txt", "org/apache/commons/exec/Executor.class"),
+			comp{purl: "pkg:maven/org.apache.commons/commons-exec@1.3", name: "org.apache.commons:commons-exec", version: "1.3", by: "filename", groupFrom: "Implementation-Vendor-Id"}},
+		{"vendor id backed by a class of a WAR", "exec-1.3.war", jar("commons-exec", "", "WEB-INF/classes/org/apache/commons/exec/Executor.class"),
+			comp{purl: "pkg:maven/org.apache.commons/exec@1.3", name: "org.apache.commons:exec", version: "1.3", by: "filename", groupFrom: "Implementation-Vendor-Id"}},
+		{"vendor id not backed", "lib/commons-exec-1.3.jar", jar("commons-exec", "", "org/apache/Executor.class", "org/apache/commonsx/A.class", "org/apache/commons/",
+			"org/apache/commons/exec/messages.properties", "META-INF/versions/9/org/apache/commons/exec/Executor.class"),
+			comp{purl: "pkg:maven/commons-exec/commons-exec@1.3", name: "commons-exec:commons-exec", version: "1.3", by: "filename", guessed: true}},
+		{"vendor id the artifactId", "lib/commons-io.jar", jar("commons-io", "", "org/apache/commons/io/IOUtils.class"),
+			comp{purl: "pkg:maven/commons-io/commons-io@2.11.0", name: "commons-io:commons-io", version: "2.11.0", by: "filename", groupFrom: "Implementation-Vendor-Id"}},
+		{"umbrella vendor id, backed", "lib/commons-logging-1.2.jar", jar("commons-logging", "", "org/apache/commons/logging/Log.class"),
+			comp{purl: "pkg:maven/commons-logging/commons-logging@1.2", name: "commons-logging:commons-logging", version: "1.2", by: "filename", guessed: true}},
+		{"umbrella vendor id, not backed", "lib/servlet-api.jar", jar("servlet-api", "", "javax/servlet/Servlet.class"),
+			comp{purl: "pkg:maven/servlet-api/servlet-api@4.0.1", name: "servlet-api:servlet-api", version: "4.0.1", by: "filename", guessed: true}},
+		{"vendor id of one segment", "lib/tool-1.0.jar", jar("", "Implementation-Vendor-Id: acme\r\n", "acme/Tool.class"),
+			comp{purl: "pkg:maven/tool/tool@1.0", name: "tool:tool", version: "1.0", by: "filename", guessed: true}},
+		{"vendor id not shaped like a group", "lib/tool-1.0.jar", jar("", "Implementation-Vendor-Id: The Apache Software Foundation\r\nExtension-Name: The Apache Software Foundation\r\n"),
+			comp{purl: "pkg:maven/tool/tool@1.0", name: "tool:tool", version: "1.0", by: "filename", guessed: true}},
+		{"vendor id with a name that only starts like it", "lib/tool-1.0.jar", jar("", "Implementation-Vendor-Id: org.acme\r\nBundle-SymbolicName: org.acmecorp.tool;singleton:=true\r\n"),
+			comp{purl: "pkg:maven/tool/tool@1.0", name: "tool:tool", version: "1.0", by: "filename", guessed: true}},
+		{"vendor id, Bundle-SymbolicName with directives", "lib/tool-1.0.jar", jar("", "Implementation-Vendor-Id: org.acme\r\nBundle-SymbolicName: org.acme ; singleton:=true\r\n"),
+			comp{purl: "pkg:maven/org.acme/tool@1.0", name: "org.acme:tool", version: "1.0", by: "filename", groupFrom: "Implementation-Vendor-Id"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := extractBytes(t, New(), tt.path, tt.data)
+			if err != nil {
+				t.Fatalf("Extract: %v", err)
+			}
+			c := tt.want
+			c.direct, c.hashes, c.loc = true, sha1Of(tt.data), tt.path
+			want := extracttest.Graph{
+				Roots:      []*inventory.Root{{ID: tt.path, Kind: inventory.KindBinary, PURL: c.purl, Name: c.name, Version: c.version}},
+				Components: []*inventory.Component{c.component()},
+				Edges:      []inventory.Edge{{From: tt.path, To: c.purl}},
 			}
 			extracttest.Diff(t, want, g)
 		})
@@ -679,7 +767,7 @@ func TestEAR(t *testing.T) {
 		shop = "pkg:maven/shop/shop" // the EAR itself, named by its file only
 	)
 	guessed := func(by string) map[string]string {
-		return map[string]string{"identified_by": by, "group_guessed": "true"}
+		return map[string]string{"identified_by": by, "group_guessed": "true", "group_from": "artifactId"}
 	}
 	extracttest.CheckSummary(t, g, inventory.Root{ID: "shop.ear", Kind: inventory.KindBinary, PURL: shop, Name: "shop:shop"}, extracttest.LineRows, []extracttest.LineRow{
 		{PURL: appPURL, Direct: true, Scope: "runtime", Line: 0, Props: map[string]string{"identified_by": "pom.properties"}},
@@ -890,6 +978,7 @@ func TestParseManifest(t *testing.T) {
 			"implementation-title": "Apache Log4j Core", "implementation-version": "2.14.1",
 			"specification-title": "Apache Log4j Core", "specification-version": "2.14.1",
 			"bundle-name": "Apache Log4j Core", "bundle-symbolicname": "org.apache.logging.log4j.core", "bundle-version": "2.14.1",
+			"implementation-vendor-id": "org.apache", "automatic-module-name": "org.apache.logging.log4j.core",
 		}, ""},
 		{"continuation", long, manifest{"implementation-title": "a-very-long-artifact-name-that-the-writer-had-to-split-across-lines"}, ""},
 		{"LF and CR endings", "Bundle-Name: a\nBundle-Version: 1\rImplementation-Title: b\r\n", manifest{"bundle-name": "a", "bundle-version": "1", "implementation-title": "b"}, ""},
@@ -972,6 +1061,8 @@ func seeds(t testing.TB) map[string][]byte {
 		"manifest-only": manifestJar(t, "jcl-over-slf4j"),
 		"nested-chain":  nestChain(t, 3),
 		"stored-nested": zipOf(t, entry{name: "lib/a-1.0.jar", data: manifestJar(t, "commons-logging"), store: true}),
+		"vendor-id": zipOf(t, entry{name: "META-INF/MANIFEST.MF", data: fixture(t, "commons-exec/MANIFEST.MF")},
+			entry{name: "org/apache/commons/exec/Executor.class", data: class(200)}),
 	}
 }
 
@@ -1023,7 +1114,8 @@ func lfOnly(b []byte) []byte {
 }
 
 func FuzzManifest(f *testing.F) {
-	for _, dir := range []string{"log4j-core-2.14.1", "wagon-http-shaded", "jcl-over-slf4j", "commons-logging", "aopalliance", "spring-boot-fat"} {
+	for _, dir := range []string{"log4j-core-2.14.1", "wagon-http-shaded", "jcl-over-slf4j", "commons-logging", "aopalliance", "spring-boot-fat",
+		"xercesImpl", "tomcat-catalina", "spring-web", "bcprov", "c3p0", "commons-exec", "commons-io", "servlet-api"} {
 		f.Add(fixture(f, dir+"/MANIFEST.MF"))
 	}
 	f.Add([]byte(" a\r\nB: c\rD:e\n\nF: g"))

@@ -96,9 +96,9 @@ func (m *meter) Read(p []byte) (int, error) {
 		if m.budget.bytes.Add(int64(n)) > m.lim.MaxBytes {
 			return n, fmt.Errorf("%w: more than %d bytes uncompressed", extract.ErrTooLarge, m.lim.MaxBytes)
 		}
-		if m.raw != nil && m.n > ratioFloor && m.n/max(m.raw.n, 1) > m.lim.MaxRatio {
+		if m.raw != nil && m.n > ratioFloor && m.n/max(m.raw.n.Load(), 1) > m.lim.MaxRatio {
 			return n, fmt.Errorf("%w: compression ratio above %d (%d bytes from %d): a decompression bomb?",
-				extract.ErrTooLarge, m.lim.MaxRatio, m.n, m.raw.n)
+				extract.ErrTooLarge, m.lim.MaxRatio, m.n, m.raw.n.Load())
 		}
 	}
 	return n, err
@@ -193,8 +193,9 @@ func (a *Archive) readLayer(ctx context.Context, blob *io.SectionReader, ref lay
 	li := &layerIndex{data: blob}
 	m := &meter{ctx: ctx, r: br, budget: a.budget, lim: a.lim}
 	var (
-		w  *bufio.Writer
-		sw *sparseWriter
+		w     *bufio.Writer
+		sw    *sparseWriter
+		ahead *aheadReader // the decompressor's goroutine; stopped before br or bh is used
 	)
 	switch {
 	case isGzip(head) || isZstd(head):
@@ -214,7 +215,9 @@ func (a *Archive) readLayer(ctx context.Context, blob *io.SectionReader, ref lay
 		li.data = tmp
 		sw = &sparseWriter{f: tmp}
 		w = bufio.NewWriterSize(sw, 256<<10)
-		m.r = io.TeeReader(dec, io.MultiWriter(w, dh))
+		ahead = readAhead(dec)
+		defer ahead.stop() // before closeDec
+		m.r = io.TeeReader(ahead, io.MultiWriter(w, dh))
 		m.raw = raw
 	case dalg != balg:
 		m.r = io.TeeReader(br, dh)
@@ -227,6 +230,9 @@ func (a *Archive) readLayer(ctx context.Context, blob *io.SectionReader, ref lay
 		// The rest of the stream is hashed too: the end-of-archive
 		// marker, padding, and for a compressed blob its trailer.
 		_, err = io.Copy(io.Discard, tail)
+	}
+	if ahead != nil {
+		ahead.stop()
 	}
 	if err == nil && li.compression != "" {
 		_, err = io.Copy(io.Discard, br)

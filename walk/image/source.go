@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/klauspost/compress/gzip"
@@ -374,14 +375,15 @@ func noEOF(err error) error {
 	return err
 }
 
-// countingReader counts the bytes read through it.
+// countingReader counts the bytes read through it; the count may be read
+// from another goroutine (the decompressor runs on one of its own).
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }
