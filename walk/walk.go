@@ -187,17 +187,24 @@ func Walk(ctx context.Context, target string, opt Options) (*Result, error) {
 	w := &walker{opt: opt, log: logger}
 	res := &Result{Graph: inventory.New()}
 
-	var produce func(jobs chan<- job) error
+	var (
+		produce func(jobs chan<- job) error
+		verify  func(context.Context) error // an image's pending digest checks
+	)
 	if st.IsDir() || st.Mode().IsRegular() {
 		iopt := opt.Image
 		if iopt.Workers == 0 {
 			iopt.Workers = opt.Workers
 		}
+		// Layers are hashed while their files are extracted; Verify is
+		// waited for below, before any result is returned.
+		iopt.DeferVerify = true
 		arch, err := image.Open(ctx, target, iopt)
 		switch {
 		case err == nil:
 			defer arch.Close()
 			produce = func(jobs chan<- job) error { return w.walkImages(ctx, arch, jobs, res) }
+			verify = arch.Verify
 		case !errors.Is(err, image.ErrNotImage):
 			return nil, fmt.Errorf("walk: %w", err)
 		}
@@ -233,6 +240,17 @@ func Walk(ctx context.Context, target string, opt Options) (*Result, error) {
 	}
 
 	outs, extracted, err := w.run(ctx, produce)
+	if verify != nil && ctx.Err() == nil {
+		// An image that is not what its digests say is that first,
+		// whatever else went wrong, and nothing read from it is
+		// returned.
+		if verr := verify(ctx); verr != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			return nil, fmt.Errorf("walk: %w", verr)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -28,15 +28,18 @@
 // descriptor gives one); every layer's uncompressed content must match the
 // diff ID its config records. A mismatch is an error naming the blob
 // (ErrDigestMismatch): nothing is read from an image that is not what it
-// says.
+// says. An uncompressed layer is hashed on its own goroutine while it is
+// indexed; with Options.DeferVerify, Load returns before that hash is
+// checked and Archive.Verify gives the verdict, which the caller waits for
+// before reporting anything read.
 //
 // Layers are read once each, when an image is loaded, in parallel: one
-// streaming pass per blob records every entry's header and where its data
-// starts. An uncompressed layer inside the archive or layout is then read
-// in place by offset; a compressed one (gzip or zstd, told by content) is
-// decompressed once into a temporary file as it is read, removed by
-// Archive.Close. Nothing is written anywhere else and nothing from the
-// image is executed.
+// pass per blob records every entry's header and where its data starts
+// (seeking past the data of an uncompressed one). An uncompressed layer
+// inside the archive or layout is then read in place by offset; a
+// compressed one (gzip or zstd, told by content) is decompressed once into
+// a temporary file as it is read, removed by Archive.Close. Nothing is
+// written anywhere else and nothing from the image is executed.
 //
 // The file system is the layers applied in order, as overlayfs shows them:
 // a whiteout ".wh.<name>" removes name from the layers below, an opaque
@@ -137,6 +140,12 @@ type Options struct {
 	// Limits bound what an archive may cost; zero fields take the
 	// defaults of DefaultLimits.
 	Limits Limits
+	// DeferVerify lets Load return before the digests of uncompressed
+	// layers (read in place, hashed on other goroutines) are checked, so
+	// that their files can be read while the hashes run. The caller must
+	// then wait for Archive.Verify and discard everything read when it
+	// fails.
+	DeferVerify bool
 }
 
 // Limits bound the work and space an image archive may take.
@@ -287,6 +296,16 @@ type Archive struct {
 	uses   map[string]int
 	closed bool
 
+	// Hashers of layers read in place: closing (made with the first)
+	// ends when the archive is closed, which stops them; Close waits for
+	// them.
+	deferVerify bool
+	closing     context.Context
+	stopHashing context.CancelFunc
+	hashers     sync.WaitGroup
+	hashSem     chan struct{}
+	pending     []*verification // checks Verify waits for
+
 	metaRead int64 // bytes of manifests, indexes and configs read
 	found    int   // images found before the platform choice
 }
@@ -316,6 +335,7 @@ func Open(ctx context.Context, path string, opt Options) (*Archive, error) {
 	a := &Archive{
 		Name: filepath.Base(abs), lim: opt.Limits.withDefaults(), workers: opt.Workers,
 		budget: &budget{}, tempDir: opt.TempDir, layers: map[string]*layerIndex{},
+		deferVerify: opt.DeferVerify,
 	}
 	if a.workers <= 0 {
 		a.workers = runtime.GOMAXPROCS(0)
@@ -375,7 +395,13 @@ func (a *Archive) Close() error {
 		return nil
 	}
 	a.closed = true
+	stop := a.stopHashing
 	a.mu.Unlock()
+	// The hashers read the source: stopped before it is closed.
+	if stop != nil {
+		stop()
+	}
+	a.hashers.Wait()
 	var err error
 	if a.src != nil {
 		err = a.src.close()

@@ -162,7 +162,9 @@ type layerRef struct {
 // indexLayer reads one layer blob in a single pass: it decompresses it if
 // it is gzip or zstd (by content, whatever the media type says) into a
 // temporary file, records every entry's header and data offset, and
-// verifies the blob's digest and the uncompressed diff ID.
+// verifies the blob's digest and the uncompressed diff ID. A blob that is
+// the uncompressed tar is indexed in place instead, its hash running
+// beside (readLayerInPlace).
 func (a *Archive) indexLayer(ctx context.Context, ref layerRef) (*layerIndex, error) {
 	blob, err := a.src.open(ref.blob)
 	if err != nil {
@@ -186,6 +188,11 @@ func (a *Archive) readLayer(ctx context.Context, blob *io.SectionReader, ref lay
 	dh, dalg, err := digester(ref.diffID)
 	if err != nil {
 		return nil, err
+	}
+	var magic [4]byte
+	n, _ := blob.ReadAt(magic[:], 0)
+	if !isGzip(magic[:n]) && !isZstd(magic[:n]) && dalg == balg && (ref.digest != "" || ref.diffID != "") {
+		return a.readLayerInPlace(ctx, blob, ref, balg)
 	}
 	raw := &countingReader{r: blob}
 	br := bufio.NewReaderSize(io.TeeReader(raw, bh), 64<<10)
