@@ -100,13 +100,28 @@ taken as clean.`,
 			for _, d := range vexDocs {
 				vex.Apply(d, findings)
 			}
+			// The policy is decided while the scan document is built
+			// (dependency paths for every finding): both only read the
+			// graph and the findings.
+			type decided struct {
+				res *policy.Result
+				err error
+			}
+			var verdict chan decided
+			if pol != nil {
+				verdict = make(chan decided, 1)
+				go func() {
+					r, err := evaluate(cmd.Context(), pol, res, findings, pending, true)
+					verdict <- decided{r, err}
+				}()
+			}
 			doc := report.NewScan(inv, res.Graph, findings, unmatched, dbInfo, sf.paths)
 			if pol != nil {
-				pres, err := evaluate(cmd.Context(), pol, res, findings, pending, true)
-				if err != nil {
-					return err
+				d := <-verdict
+				if d.err != nil {
+					return d.err
 				}
-				doc.Policy = report.NewPolicy(tool(), target, pol.Path, pres)
+				doc.Policy = report.NewPolicy(tool(), target, pol.Path, d.res)
 			}
 			if err := out.write(e, func(w io.Writer) error { return write(w, doc) }); err != nil {
 				return err
