@@ -219,7 +219,8 @@ type limits struct {
 
 // Extractor reads Java archives (JAR, WAR, EAR and their kin, nested).
 type Extractor struct {
-	lim limits
+	lim   limits
+	cache *leafCache // nested jars already read (cache.go)
 }
 
 // New returns the extractor.
@@ -233,7 +234,7 @@ func New() *Extractor {
 		maxDirectory: defaultMaxDirectory,
 		helpers:      min(runtime.GOMAXPROCS(0), maxHelpers),
 		ahead:        defaultAhead,
-	}}
+	}, cache: newLeafCache()}
 }
 
 // Name implements extract.Extractor.
@@ -357,7 +358,9 @@ type scan struct {
 	path     string
 	g        *inventory.Graph
 	problems extract.Problems
+	nprob    int // problems recorded
 	opened   int // entries opened
+	cache    *leafCache
 
 	mu       sync.Mutex // guards total, archives and reserved, which the prefetchers read
 	total    int64      // bytes of nested archives and descriptors read
@@ -370,6 +373,7 @@ type scan struct {
 // problem records an error about the outer file, whose message names the
 // place inside it.
 func (s *scan) problem(format string, args ...any) {
+	s.nprob++
 	s.problems.Add(&extract.Error{Path: s.path, Err: fmt.Errorf(format, args...)})
 }
 
@@ -382,7 +386,7 @@ func (e *Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.
 	if err != nil {
 		return nil, err
 	}
-	s := &scan{ctx: ctx, lim: e.lim, path: in.Path, g: inventory.New()}
+	s := &scan{ctx: ctx, lim: e.lim, path: in.Path, g: inventory.New(), cache: e.cache}
 	a := &archive{ra: ra, size: size, loc: in.Path, base: extract.Base(in.Path)}
 	// The file's SHA-1 is computed beside the reading of its directory
 	// and descriptors (io.ReaderAt allows parallel reads).
@@ -477,6 +481,14 @@ func (s *scan) nested(parent *archive, f *zip.File, node string, direct bool) {
 	if extension(a.base) == "rar" && !isZip(f) {
 		return // a RAR file, not a resource adapter
 	}
+	key, keyed := s.lookup(parent, f, a)
+	if keyed {
+		if l := s.cache.get(key); l != nil && s.reuse(l, int64(f.UncompressedSize64)) {
+			s.record(a, contents{}, l.own, l.shaded, l.sum, "", node, direct)
+			return
+		}
+	}
+	nprob, opened, spent := s.nprob, s.opened, s.spentSoFar()
 	var c contents
 	notRead, sum := s.open(parent, f, a)
 	if notRead == "" {
@@ -493,6 +505,33 @@ func (s *scan) nested(parent *archive, f *zip.File, node string, direct bool) {
 		}
 	}
 	own, shaded := identify(c, a.base)
+	if keyed && notRead == "" && len(c.nested) == 0 && s.nprob == nprob && s.ctx.Err() == nil {
+		s.cache.put(key, &leaf{sum: sum, own: own, shaded: shaded, opened: s.opened - opened,
+			spent: s.spentSoFar() - spent - int64(f.UncompressedSize64)})
+	}
+	s.record(a, c, own, shaded, sum, notRead, node, direct)
+}
+
+// lookup returns the cache key of the nested archive f of parent, when it
+// may be remembered: a jar within the depth limit, lying inside parent.
+func (s *scan) lookup(parent *archive, f *zip.File, a *archive) (leafKey, bool) {
+	// Only jars: WARs, EARs and their kin hold archives, so are never
+	// remembered, and hashing them would be wasted.
+	if s.cache == nil || a.depth > s.lim.maxDepth || extension(a.base) != "jar" ||
+		(f.Method != zip.Store && f.Method != zip.Deflate) {
+		return leafKey{}, false
+	}
+	size := int64(f.CompressedSize64)
+	off, err := f.DataOffset()
+	if err != nil || size < 0 || off < 0 || off > parent.size-size {
+		return leafKey{}, false
+	}
+	return s.leafKeyOf(parent, f, off, size)
+}
+
+// record adds the nested archive a, holding c and identified as own (nil when nothing
+// names it) with the artifacts shaded into it, below node.
+func (s *scan) record(a *archive, c contents, own *ident, shaded []pom, sum, notRead, node string, direct bool) {
 	if own != nil {
 		comp := own.component(a.loc, direct)
 		if sum != "" {

@@ -1156,3 +1156,81 @@ func FuzzManifest(f *testing.F) {
 		}
 	})
 }
+
+// TestReuse: a nested jar met again, under another parent or in another
+// file of the same scan, is taken from what reading it first gave, with
+// its new location; a jar whose entry records the same CRC-32, sizes and
+// name but holds other bytes is read.
+func TestReuse(t *testing.T) {
+	log4j := log4jJar(t)
+	e := New()
+	ear := zipOf(t,
+		entry{name: "lib/log4j-core-2.14.1.jar", data: log4j},
+		entry{name: "web.war", data: war(t, entry{name: "WEB-INF/lib/log4j-core-2.14.1.jar", data: log4j})},
+	)
+	g, err := extractBytes(t, e, "shop.ear", ear)
+	if err != nil {
+		t.Fatalf("Extract: %v", err)
+	}
+	want := comp{purl: log4jPURL, name: "org.apache.logging.log4j:log4j-core", version: "2.14.1", direct: true,
+		by: "pom.properties", hashes: sha1Of(log4j), loc: "shop.ear!/lib/log4j-core-2.14.1.jar"}.component()
+	want.Locations = append(want.Locations, inventory.Location{Path: "shop.ear!/web.war!/WEB-INF/lib/log4j-core-2.14.1.jar"})
+	extracttest.CheckComponent(t, g, *want)
+	extracttest.CheckEdges(t, g, []string{
+		"shop.ear -> " + appPURL, "shop.ear -> " + log4jPURL, "shop.ear -> pkg:maven/shop/shop", appPURL + " -> " + log4jPURL,
+	})
+	// Another file of the same scan.
+	g, err = extractBytes(t, e, "app.war", war(t, entry{name: "WEB-INF/lib/log4j-core-2.14.1.jar", data: log4j}))
+	if err != nil {
+		t.Fatalf("Extract: %v", err)
+	}
+	extracttest.CheckComponent(t, g, *comp{purl: log4jPURL, name: "org.apache.logging.log4j:log4j-core", version: "2.14.1",
+		direct: true, by: "pom.properties", hashes: sha1Of(log4j), loc: "app.war!/WEB-INF/lib/log4j-core-2.14.1.jar"}.component())
+	if e.cache.hits != 2 {
+		t.Errorf("cache hits = %d, want 2", e.cache.hits)
+	}
+
+	// Two jars of the same length, stored, the second's entry claiming
+	// the first's CRC-32 (stored nested jars are read in place, without
+	// a CRC check).
+	lib := func(group string) []byte {
+		return zipOf(t, entry{name: "META-INF/maven/" + group + "/lib/pom.properties", store: true,
+			data: []byte("groupId=" + group + "\nartifactId=lib\nversion=1.0\n")})
+	}
+	a, b := lib("aaa"), lib("bbb")
+	if len(a) != len(b) {
+		t.Fatalf("jars of %d and %d bytes, want equal", len(a), len(b))
+	}
+	var buf bytes.Buffer
+	w := zip.NewWriter(&buf)
+	for _, x := range []struct {
+		name string
+		data []byte
+	}{{"a/lib-1.0.jar", a}, {"b/lib-1.0.jar", b}} {
+		fw, err := w.CreateRaw(&zip.FileHeader{Name: x.name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(a),
+			CompressedSize64: uint64(len(x.data)), UncompressedSize64: uint64(len(x.data))})
+		if err == nil {
+			_, err = fw.Write(x.data)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e = New()
+	g, err = extractBytes(t, e, "twins.war", buf.Bytes())
+	if err != nil {
+		t.Fatalf("Extract: %v", err)
+	}
+	for _, c := range []comp{
+		{purl: "pkg:maven/aaa/lib@1.0", name: "aaa:lib", version: "1.0", direct: true, by: "pom.properties", hashes: sha1Of(a), loc: "twins.war!/a/lib-1.0.jar"},
+		{purl: "pkg:maven/bbb/lib@1.0", name: "bbb:lib", version: "1.0", direct: true, by: "pom.properties", hashes: sha1Of(b), loc: "twins.war!/b/lib-1.0.jar"},
+	} {
+		extracttest.CheckComponent(t, g, *c.component())
+	}
+	if e.cache.hits != 0 {
+		t.Errorf("cache hits = %d, want 0", e.cache.hits)
+	}
+}

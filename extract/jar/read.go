@@ -176,7 +176,7 @@ func (s *scan) prefetch(a *archive, files []*zip.File) *prefetcher {
 		// The checks open makes before inflating, less the budget: an
 		// entry the scan would not inflate is not inflated ahead.
 		if f.Method != zip.Deflate || f.UncompressedSize64 > uint64(min(s.lim.ahead/2, s.lim.maxNested)) ||
-			bomb(f) || extension(f.Name) == "rar" {
+			bomb(f) || extension(f.Name) == "rar" || (s.cache != nil && s.cache.probable(f)) {
 			continue
 		}
 		size := int64(f.CompressedSize64)

@@ -70,11 +70,11 @@ func (a *Archive) startHash(ctx context.Context, blob *io.SectionReader, ref lay
 		h, _, _ := digester(alg + ":")
 		buf := make([]byte, hashBuffer)
 		for off := int64(0); ; {
+			hashChunk(hctx)
 			if err := hctx.Err(); err != nil {
 				v.err = err
 				return
 			}
-			hashChunk(hctx)
 			n, err := blob.ReadAt(buf, off)
 			h.Write(buf[:n])
 			off += int64(n)
@@ -91,7 +91,8 @@ func (a *Archive) startHash(ctx context.Context, blob *io.SectionReader, ref lay
 	return v, nil
 }
 
-// hashChunk is called before each read of a hasher; tests slow it down.
+// hashChunk is called before each read of a hasher, before it checks
+// whether it was stopped; tests slow it down.
 var hashChunk = func(context.Context) {}
 
 // wait waits for the hash and checks it against the digests ref gives.
