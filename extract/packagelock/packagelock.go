@@ -51,8 +51,6 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -64,6 +62,7 @@ import (
 	"strings"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/npmlock"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
 )
@@ -234,53 +233,8 @@ func scope(dev, devOptional, optional, peer bool) inventory.Scope {
 	return inventory.ScopeRuntime
 }
 
-// hashAlgorithms maps Subresource Integrity names to CycloneDX names and
-// digest sizes.
-var hashAlgorithms = map[string]struct {
-	name string
-	size int
-}{
-	"sha1":   {"SHA-1", 20},
-	"sha256": {"SHA-256", 32},
-	"sha384": {"SHA-384", 48},
-	"sha512": {"SHA-512", 64},
-}
-
-// hashes decodes an SRI "integrity" value. Like npm's ssri, it skips
-// entries it cannot read (unknown algorithm, bad base64, wrong length)
-// rather than failing the file.
-func hashes(integrity string) []inventory.Hash {
-	var out []inventory.Hash
-	for _, f := range strings.Fields(integrity) {
-		alg, b64, ok := strings.Cut(f, "-")
-		if !ok {
-			continue
-		}
-		b64, _, _ = strings.Cut(b64, "?")
-		a, ok := hashAlgorithms[alg]
-		if !ok {
-			continue
-		}
-		raw, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil || len(raw) != a.size {
-			continue
-		}
-		h := inventory.Hash{Algorithm: a.name, Value: hex.EncodeToString(raw)}
-		if !containsHash(out, h) {
-			out = append(out, h)
-		}
-	}
-	return out
-}
-
-func containsHash(hs []inventory.Hash, h inventory.Hash) bool {
-	for _, x := range hs {
-		if x == h {
-			return true
-		}
-	}
-	return false
-}
+// hashes decodes an SRI "integrity" value; see npmlock.AppendSRIHashes.
+func hashes(integrity string) []inventory.Hash { return npmlock.AppendSRIHashes(nil, integrity) }
 
 // isRegistryTarball reports whether resolved is the tarball a registry
 // serves for name@version: any URL ending in "/-/<base>-<version>.tgz",

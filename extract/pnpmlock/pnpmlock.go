@@ -88,14 +88,11 @@ package pnpmlock
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"path"
 	"slices"
 	"strconv"
@@ -104,6 +101,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/npmlock"
 	"github.com/vouchdev/vouch/extract/internal/yamlnode"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
@@ -753,18 +751,8 @@ func plainVersion(v string) string {
 }
 
 // splitDescriptor splits "name@ref" ("@scope/name@ref") at the "@" that
-// ends the name.
-func splitDescriptor(s string) (name, ref string) {
-	from := 0
-	if strings.HasPrefix(s, "@") {
-		from = 1
-	}
-	i := strings.IndexByte(s[from:], '@')
-	if i < 0 {
-		return s, ""
-	}
-	return s[:from+i], s[from+i+1:]
-}
+// ends the name; see npmlock.SplitDescriptor.
+func splitDescriptor(s string) (name, ref string) { return npmlock.SplitDescriptor(s) }
 
 // builder turns a parsed lockfile into a graph.
 type builder struct {
@@ -1034,29 +1022,9 @@ func source(e *pkg) string {
 	return ""
 }
 
-// stripCredentials removes the user information from a URL
-// ("https://user:token@host/...") so that a secret written into the
-// lockfile does not travel on into an SBOM. A bare user name is kept
-// where it is not a secret, as ssh's "git@".
-func stripCredentials(u string) string {
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok {
-		return u
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndexByte(rest[:end], '@')
-	if at < 0 {
-		return u
-	}
-	web := scheme == "http" || scheme == "https" || strings.HasSuffix(scheme, "+http") || strings.HasSuffix(scheme, "+https")
-	if !web && !strings.Contains(rest[:at], ":") {
-		return u
-	}
-	return scheme + "://" + rest[at+1:]
-}
+// stripCredentials keeps a token in a URL out of the SBOM; see package
+// npmlock.
+func stripCredentials(u string) string { return npmlock.StripCredentials(u) }
 
 // scopeLevels are the scopes a path can give, most run-time first.
 var scopeLevels = []inventory.Scope{inventory.ScopeRuntime, inventory.ScopeOptional, inventory.ScopePeer, inventory.ScopeDev}
@@ -1107,90 +1075,18 @@ func (b *builder) scopes(direct []target, edges map[*pkg][]*pkg, optEdge map[[2]
 }
 
 // registryTarball reports whether u is a tarball a registry serves for
-// name at version: a URL, on any host, whose path ends in
-// "/<name>/-/<base>-<version>.tgz", where base is name without its scope
-// (the scope may be written "@scope/" or "@scope%2f"). It returns the
-// package name the path gives. No host is assumed, so private registries
-// and mirrors count too.
+// name at version (see npmlock.RegistryTarball), and returns the package
+// name the URL's path gives. An empty name matches any.
 func registryTarball(u, name, version string) (string, bool) {
-	if version == "" {
-		return "", false
-	}
-	scheme, rest, ok := strings.Cut(u, "://")
-	if !ok || (scheme != "https" && scheme != "http") {
-		return "", false
-	}
-	rest, _, _ = strings.Cut(rest, "#")
-	rest, _, _ = strings.Cut(rest, "?")
-	_, p, ok := strings.Cut(rest, "/")
-	if !ok {
-		return "", false
-	}
-	i := strings.LastIndex(p, "/-/")
-	if i < 0 {
-		return "", false
-	}
-	file := p[i+3:]
-	segs := strings.Split(p[:i], "/")
-	nameSeg := segs[len(segs)-1]
-	var n string
-	switch {
-	case len(segs) >= 2 && strings.HasPrefix(segs[len(segs)-2], "@"):
-		n = segs[len(segs)-2] + "/" + nameSeg
-	case strings.HasPrefix(nameSeg, "@"):
-		dec, err := url.PathUnescape(nameSeg)
-		if err != nil || strings.Count(dec, "/") != 1 {
-			return "", false
-		}
-		n = dec
-	default:
-		n = nameSeg
-	}
-	base := n[strings.LastIndexByte(n, '/')+1:]
-	if base == "" || file != base+"-"+version+".tgz" || (name != "" && n != name) {
+	n, ok := npmlock.RegistryTarball(u, version)
+	if !ok || (name != "" && n != name) {
 		return "", false
 	}
 	return n, true
 }
 
-// hashAlgorithms maps Subresource Integrity names to CycloneDX names and
-// digest sizes.
-var hashAlgorithms = map[string]struct {
-	name string
-	size int
-}{
-	"sha1":   {"SHA-1", 20},
-	"sha256": {"SHA-256", 32},
-	"sha384": {"SHA-384", 48},
-	"sha512": {"SHA-512", 64},
-}
-
-// sriHashes decodes an "integrity" value. Like npm's ssri, it skips
-// entries it cannot read (unknown algorithm, bad base64, wrong length)
-// rather than failing the file.
-func sriHashes(integrity string) []inventory.Hash {
-	var out []inventory.Hash
-	for _, f := range strings.Fields(integrity) {
-		alg, b64, ok := strings.Cut(f, "-")
-		if !ok {
-			continue
-		}
-		b64, _, _ = strings.Cut(b64, "?")
-		a, ok := hashAlgorithms[alg]
-		if !ok {
-			continue
-		}
-		raw, err := base64.StdEncoding.DecodeString(b64)
-		if err != nil || len(raw) != a.size {
-			continue
-		}
-		h := inventory.Hash{Algorithm: a.name, Value: hex.EncodeToString(raw)}
-		if !slices.Contains(out, h) {
-			out = append(out, h)
-		}
-	}
-	return out
-}
+// sriHashes decodes an "integrity" value; see npmlock.AppendSRIHashes.
+func sriHashes(integrity string) []inventory.Hash { return npmlock.AppendSRIHashes(nil, integrity) }
 
 func setProp(c *inventory.Component, k, v string) {
 	if v == "" {
