@@ -80,6 +80,7 @@ import (
 	"time"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/osrelease"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
 )
@@ -90,7 +91,7 @@ const (
 	// maxPackages bounds the records of one database; real systems have
 	// a few thousand.
 	maxPackages = 1 << 20
-	// maxCompanion bounds each companion file read (os-release, world).
+	// maxCompanion bounds each companion file read (alpine-release, world).
 	maxCompanion = 1 << 20
 	// maxWorld bounds the names of a world file.
 	maxWorld = 1 << 16
@@ -523,27 +524,12 @@ type release struct {
 // readRelease reads os-release, else alpine-release, of the root
 // filesystem at prefix. The zero release means neither was found.
 func readRelease(root fs.FS, prefix string) release {
-	for _, n := range []string{"etc/os-release", "usr/lib/os-release"} {
-		data := readBounded(root, prefix+n)
-		if data == nil {
-			continue
+	if osr := osrelease.Read(root, prefix); osr != nil {
+		return release{
+			id:        strings.ToLower(osr["ID"]),
+			versionID: osr["VERSION_ID"],
+			idLike:    strings.ToLower(osr["ID_LIKE"]),
 		}
-		var r release
-		for _, line := range strings.Split(string(data), "\n") {
-			k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
-			if !ok {
-				continue
-			}
-			switch k {
-			case "ID":
-				r.id = strings.ToLower(unquote(v))
-			case "VERSION_ID":
-				r.versionID = unquote(v)
-			case "ID_LIKE":
-				r.idLike = strings.ToLower(unquote(v))
-			}
-		}
-		return r
 	}
 	if data := readBounded(root, prefix+"etc/alpine-release"); data != nil {
 		v, _, _ := strings.Cut(string(data), "\n")
@@ -581,15 +567,6 @@ func (r release) distro() string {
 		return r.id + "-" + r.versionID
 	}
 	return r.id
-}
-
-// unquote removes the shell quoting os-release allows around values.
-func unquote(v string) string {
-	v = strings.TrimSpace(v)
-	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-		v = v[1 : len(v)-1]
-	}
-	return v
 }
 
 // readWorld returns the dependencies etc/apk/world asks for, and whether

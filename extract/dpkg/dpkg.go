@@ -67,6 +67,7 @@ import (
 	"strings"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/osrelease"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
 )
@@ -79,8 +80,7 @@ const (
 	// maxPackages bounds the stanzas of one file; real systems have a few
 	// thousand.
 	maxPackages = 1 << 20
-	// maxOSRelease and maxCopyright bound the companion files read.
-	maxOSRelease = 64 << 10
+	// maxCopyright bounds the copyright files read.
 	maxCopyright = 1 << 20
 	// maxLicenses and maxLicenseLength bound what one copyright file adds.
 	maxLicenses      = 64
@@ -511,42 +511,9 @@ func directOf(pkgs []*pkg, children map[*pkg][]*pkg) map[*pkg]bool {
 }
 
 // readOSRelease returns the os-release fields of the root filesystem at
-// prefix, or nil.
+// prefix, or nil without one.
 func readOSRelease(root fs.FS, prefix string) map[string]string {
-	for _, name := range []string{"etc/os-release", "usr/lib/os-release"} {
-		data := readBounded(root, prefix+name, maxOSRelease)
-		if data == nil {
-			continue
-		}
-		m := map[string]string{}
-		for _, line := range strings.Split(string(data), "\n") {
-			k, v, ok := strings.Cut(strings.TrimSpace(line), "=")
-			if !ok || k == "" || strings.HasPrefix(k, "#") {
-				continue
-			}
-			m[k] = unquote(strings.TrimSpace(v))
-		}
-		return m
-	}
-	return nil
-}
-
-// unquote removes the shell quoting os-release allows around values.
-func unquote(v string) string {
-	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
-		v = v[1 : len(v)-1]
-		if v != "" && strings.ContainsRune(v, '\\') {
-			var b strings.Builder
-			for i := 0; i < len(v); i++ {
-				if v[i] == '\\' && i+1 < len(v) {
-					i++
-				}
-				b.WriteByte(v[i])
-			}
-			v = b.String()
-		}
-	}
-	return v
+	return osrelease.Read(root, prefix)
 }
 
 // ecosystemOf maps os-release to an OSV ecosystem, and for a derivative
@@ -651,25 +618,4 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// readBounded reads name from root whole, or returns nil when it is
-// missing, not a regular file, or longer than max.
-func readBounded(root fs.FS, name string, max int64) []byte {
-	if root == nil || !fs.ValidPath(name) {
-		return nil
-	}
-	f, err := root.Open(name)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil || int64(len(data)) > max {
-		return nil
-	}
-	return data
 }
