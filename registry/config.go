@@ -160,7 +160,10 @@ func ResolveEndpoints(opt Options) (Endpoints, []string, error) {
 func resolve(opt Options) *resolved {
 	r := &resolved{errs: map[string]error{}, creds: map[string]map[string]credential{}}
 	over := map[string]string{}
-	for k, v := range opt.Override {
+	// In key order, so that the errors of several bad overrides come in
+	// the same order every time.
+	for _, k := range slices.Sorted(maps.Keys(opt.Override)) {
+		v := opt.Override[k]
 		eco, ok := canonicalEcosystem(k)
 		if !ok {
 			r.fatal = errors.Join(r.fatal, fmt.Errorf("registry override %q: not an ecosystem (npm, Go, PyPI, crates.io)", k))
