@@ -80,6 +80,7 @@ import (
 	"time"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/depgraph"
 	"github.com/vouchdev/vouch/extract/internal/osrelease"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
@@ -213,7 +214,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 			}
 		}
 	}
-	direct := cover(pkgs, world, children)
+	direct := depgraph.Cover(pkgs, world, children)
 
 	g := inventory.New()
 	g.AddRoot(root)
@@ -311,41 +312,6 @@ func depName(dep string) string {
 		dep = dep[:i]
 	}
 	return dep
-}
-
-// cover returns the packages that get an edge from the root: the start
-// packages, then the first of each group that nothing reached yet, so
-// every package is reachable.
-func cover(pkgs, start []*pkg, children map[*pkg][]*pkg) map[*pkg]bool {
-	direct := map[*pkg]bool{}
-	reached := map[*pkg]bool{}
-	visit := func(from *pkg) {
-		direct[from] = true
-		if reached[from] {
-			return
-		}
-		reached[from] = true
-		stack := []*pkg{from}
-		for len(stack) > 0 {
-			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, c := range children[top] {
-				if !reached[c] {
-					reached[c] = true
-					stack = append(stack, c)
-				}
-			}
-		}
-	}
-	for _, p := range start {
-		visit(p)
-	}
-	for _, p := range pkgs {
-		if !reached[p] {
-			visit(p)
-		}
-	}
-	return direct
 }
 
 // spdxOperator matches the operators of an SPDX expression, as words of

@@ -67,6 +67,7 @@ import (
 	"strings"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/depgraph"
 	"github.com/vouchdev/vouch/extract/internal/osrelease"
 	"github.com/vouchdev/vouch/inventory"
 	"github.com/vouchdev/vouch/purl"
@@ -172,7 +173,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 		p.purl = purl.For(eco, p.name, p.version, q)
 	}
 	children := resolve(pkgs)
-	direct := directOf(pkgs, children)
+	direct := depgraph.Cover(pkgs, depgraph.Unrequired(pkgs, children), children)
 
 	licenses := map[string][]string{}
 	for i, p := range pkgs {
@@ -468,46 +469,6 @@ func pick(cands []*pkg, from *pkg, qual string) *pkg {
 		}
 	}
 	return cands[0]
-}
-
-// directOf returns the packages that get an edge from the root: those no
-// other package depends on, then one member of each cycle nothing reaches.
-func directOf(pkgs []*pkg, children map[*pkg][]*pkg) map[*pkg]bool {
-	depended := map[*pkg]bool{}
-	for _, cs := range children {
-		for _, c := range cs {
-			depended[c] = true
-		}
-	}
-	direct := map[*pkg]bool{}
-	reached := map[*pkg]bool{}
-	visit := func(start *pkg) {
-		stack := []*pkg{start}
-		reached[start] = true
-		for len(stack) > 0 {
-			top := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, c := range children[top] {
-				if !reached[c] {
-					reached[c] = true
-					stack = append(stack, c)
-				}
-			}
-		}
-	}
-	for _, p := range pkgs {
-		if !depended[p] {
-			direct[p] = true
-			visit(p)
-		}
-	}
-	for _, p := range pkgs {
-		if !reached[p] {
-			direct[p] = true
-			visit(p)
-		}
-	}
-	return direct
 }
 
 // readOSRelease returns the os-release fields of the root filesystem at

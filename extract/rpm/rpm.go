@@ -93,6 +93,7 @@ import (
 	"strings"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/extract/internal/depgraph"
 	"github.com/vouchdev/vouch/extract/internal/osrelease"
 	"github.com/vouchdev/vouch/extract/rpm/internal/rpmdb"
 	"github.com/vouchdev/vouch/inventory"
@@ -291,7 +292,7 @@ func build(ctx context.Context, path string, f format, osr map[string]string, pk
 		p.purl = purl.For(eco, h.Name, h.Version+"-"+h.Release, q)
 	}
 	children := resolve(ctx, pkgs)
-	direct := directOf(pkgs, children)
+	direct := depgraph.Cover(pkgs, depgraph.Unrequired(pkgs, children), children)
 
 	for _, p := range pkgs {
 		h := p.h
@@ -538,46 +539,6 @@ func splitEVR(s string) (epoch, version, release string) {
 	}
 	version, release, _ = strings.Cut(s, "-")
 	return epoch, version, release
-}
-
-// directOf returns the packages that get an edge from the root: those no
-// other package requires, then one member of each cycle nothing reaches.
-func directOf(pkgs []*pkg, children map[*pkg][]*pkg) map[*pkg]bool {
-	required := map[*pkg]bool{}
-	for _, cs := range children {
-		for _, c := range cs {
-			required[c] = true
-		}
-	}
-	direct := map[*pkg]bool{}
-	reached := map[*pkg]bool{}
-	visit := func(start *pkg) {
-		stack := []*pkg{start}
-		reached[start] = true
-		for len(stack) > 0 {
-			p := stack[len(stack)-1]
-			stack = stack[:len(stack)-1]
-			for _, c := range children[p] {
-				if !reached[c] {
-					reached[c] = true
-					stack = append(stack, c)
-				}
-			}
-		}
-	}
-	for _, p := range pkgs {
-		if !required[p] {
-			direct[p] = true
-			visit(p)
-		}
-	}
-	for _, p := range pkgs {
-		if !reached[p] {
-			direct[p] = true
-			visit(p)
-		}
-	}
-	return direct
 }
 
 // ecosystemOf maps os-release to an OSV ecosystem.
