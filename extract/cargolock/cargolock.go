@@ -540,7 +540,7 @@ func component(path string, e *entry, version int, m *manifests) inventory.Compo
 	case src == cratesIOGit || src == cratesIOSparse || src == strings.TrimSuffix(cratesIOSparse, "/"):
 	case strings.HasPrefix(src, "git+"):
 		repo, ref, commit := splitGit(src, version)
-		c.Source = "git+" + redact(repo)
+		c.Source = "git+" + extract.RedactURL(repo)
 		if commit != "" {
 			c.Source += "@" + commit
 		}
@@ -549,7 +549,7 @@ func component(path string, e *entry, version int, m *manifests) inventory.Compo
 			c.Properties = map[string]string{"git_ref": ref}
 		}
 	default:
-		c.Source = redact(src)
+		c.Source = extract.RedactURL(src)
 		q = map[string]string{"repository_url": c.Source}
 	}
 	c.PURL = purl.For(purl.CratesIO, c.Name, c.Version, q)
@@ -576,23 +576,6 @@ func splitGit(src string, version int) (repo, ref, commit string) {
 		ref = v
 	}
 	return repo, ref, commit
-}
-
-// redact removes user information (tokens, passwords) from a URL.
-func redact(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndexByte(rest[:end], '@')
-	if at < 0 {
-		return s
-	}
-	return scheme + "://" + rest[at+1:]
 }
 
 // withoutFragment drops the "#commit" of a git source.

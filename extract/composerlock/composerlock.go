@@ -302,7 +302,7 @@ func origin(src, dist *ref) string {
 		return dist.URL
 	}
 	if src != nil && src.URL != "" {
-		u := redactURL(src.URL)
+		u := extract.RedactURL(src.URL)
 		switch src.Type {
 		case "git", "hg", "svn", "fossil":
 			if !strings.HasPrefix(u, src.Type+"+") {
@@ -315,7 +315,7 @@ func origin(src, dist *ref) string {
 		return u
 	}
 	if dist != nil {
-		return redactURL(dist.URL)
+		return extract.RedactURL(dist.URL)
 	}
 	return ""
 }
@@ -413,24 +413,6 @@ func abandoned(raw json.RawMessage) string {
 		return strings.TrimSpace(s)
 	}
 	return ""
-}
-
-// redactURL removes the user name and password from a URL, so tokens
-// written into private repository URLs never reach output.
-func redactURL(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndexByte(rest[:end], '@')
-	if at < 0 {
-		return s
-	}
-	return scheme + "://" + rest[at+1:]
 }
 
 func sortedKeys(m map[string]string) []string {

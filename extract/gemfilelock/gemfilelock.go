@@ -406,7 +406,7 @@ func component(file, dir string, sp *spec) inventory.Component {
 	}
 	switch s.kind {
 	case "GIT":
-		c.Source = "git+" + redact(first)
+		c.Source = "git+" + extract.RedactURL(first)
 		if s.revision != "" {
 			c.Source += "@" + s.revision
 		}
@@ -419,12 +419,12 @@ func component(file, dir string, sp *spec) inventory.Component {
 			c.Source = "path:" + first
 		}
 	case "PLUGIN SOURCE":
-		c.Source = redact(first)
+		c.Source = extract.RedactURL(first)
 		q["repository_url"] = c.Source
 		setProp("plugin", s.typ)
 	default:
 		if !slices.ContainsFunc(s.remotes, isRubyGems) && first != "" {
-			c.Source = redact(first)
+			c.Source = extract.RedactURL(first)
 			q["repository_url"] = c.Source
 		}
 	}
@@ -438,23 +438,6 @@ func isRubyGems(remote string) bool {
 	r := strings.ToLower(strings.TrimSuffix(remote, "/"))
 	r = strings.TrimPrefix(strings.TrimPrefix(r, "https://"), "http://")
 	return r == "rubygems.org" || r == "www.rubygems.org"
-}
-
-// redact removes user information (tokens, passwords) from a URL.
-func redact(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndexByte(rest[:end], '@')
-	if at < 0 {
-		return s
-	}
-	return scheme + "://" + rest[at+1:]
 }
 
 // join resolves a PATH remote against the lockfile's directory. An

@@ -156,7 +156,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 				set("git_ref", p.Ref)
 			}
 		case p.URL != "":
-			l.Source = pyproject.RedactURL(p.URL)
+			l.Source = extract.RedactURL(p.URL)
 		case p.Path != "":
 			l.Source = p.Path
 		}

@@ -121,7 +121,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 	}
 	indexes := map[string]string{}
 	for _, s := range m.Sources {
-		indexes[s.Name] = pyproject.RedactURL(s.URL)
+		indexes[s.Name] = extract.RedactURL(s.URL)
 	}
 
 	if len(root.Properties) == 0 {
@@ -188,7 +188,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 			// A commit pins without a version; a branch does not.
 			c.Unpinned = c.Unpinned || c.Version == "" && commit == ""
 		case e.File != "":
-			c.Source = pyproject.RedactURL(e.File)
+			c.Source = extract.RedactURL(e.File)
 			c.Unpinned = c.Unpinned || c.Version == ""
 		case e.Path != "":
 			// What is at a path can change under the same name.

@@ -168,14 +168,14 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 					l.Properties = pyproject.SetProperty(l.Properties, "subdirectory", s.Subdirectory)
 				}
 			case "url", "file", "directory":
-				l.Source = pyproject.RedactURL(s.URL)
+				l.Source = extract.RedactURL(s.URL)
 				if s.Subdirectory != "" {
 					l.Properties = pyproject.SetProperty(l.Properties, "subdirectory", s.Subdirectory)
 				}
 			default:
 				// "legacy" and other index types: a registry, just not PyPI.
 				if s.URL != "" {
-					l.Properties = pyproject.SetProperty(l.Properties, "index_url", pyproject.RedactURL(s.URL))
+					l.Properties = pyproject.SetProperty(l.Properties, "index_url", extract.RedactURL(s.URL))
 				}
 				if s.Reference != "" {
 					l.Properties = pyproject.SetProperty(l.Properties, "index_name", s.Reference)

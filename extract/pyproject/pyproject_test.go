@@ -113,17 +113,6 @@ func TestParseHash(t *testing.T) {
 }
 
 func TestURLs(t *testing.T) {
-	for in, want := range map[string]string{
-		"https://deploy:s3cr3t@pypi.corp.example.com/simple": "https://pypi.corp.example.com/simple",
-		"https://TOKEN@github.com/acme/x.git":                "https://github.com/acme/x.git",
-		"https://pypi.org/simple":                            "https://pypi.org/simple",
-		"https://h/p?q=a@b":                                  "https://h/p?q=a@b",
-		"../corelib":                                         "../corelib",
-	} {
-		if got := RedactURL(in); got != want {
-			t.Errorf("RedactURL(%q) = %q, want %q", in, got, want)
-		}
-	}
 	if got, want := GitSource("https://u:p@github.com/encode/httpx.git", "326b9431c761e1ef1e00b9f760d1f654c8db48c6"), "git+https://github.com/encode/httpx.git@326b9431c761e1ef1e00b9f760d1f654c8db48c6"; got != want {
 		t.Errorf("GitSource = %q, want %q", got, want)
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/vouchdev/vouch/extract"
 	"github.com/vouchdev/vouch/inventory"
 )
 
@@ -68,29 +69,10 @@ func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
 }
 
-// RedactURL removes the user name and password from a URL so index tokens
-// written into lockfiles and requirements never reach output. Text that is
-// not a URL with credentials is returned unchanged.
-func RedactURL(s string) string {
-	scheme, rest, ok := strings.Cut(s, "://")
-	if !ok {
-		return s
-	}
-	end := strings.IndexAny(rest, "/?#")
-	if end < 0 {
-		end = len(rest)
-	}
-	at := strings.LastIndexByte(rest[:end], '@')
-	if at < 0 {
-		return s
-	}
-	return scheme + "://" + rest[at+1:]
-}
-
 // GitSource is the Source of a package built from git: the repository URL
 // in pip's notation ("git+https://…") with the commit after "@" when known.
 func GitSource(repo, commit string) string {
-	repo = RedactURL(repo)
+	repo = extract.RedactURL(repo)
 	if !strings.HasPrefix(repo, "git+") {
 		repo = "git+" + repo
 	}

@@ -393,15 +393,15 @@ func (r *reader) option(path string, n int, text string, constraints, dev bool) 
 		}
 	case "-i", "--index-url":
 		if needValue() {
-			r.props["index_url"] = pyproject.RedactURL(value)
+			r.props["index_url"] = extract.RedactURL(value)
 		}
 	case "--extra-index-url":
 		if needValue() {
-			r.appendProp("extra_index_urls", pyproject.RedactURL(value))
+			r.appendProp("extra_index_urls", extract.RedactURL(value))
 		}
 	case "-f", "--find-links":
 		if needValue() {
-			r.appendProp("find_links", pyproject.RedactURL(value))
+			r.appendProp("find_links", extract.RedactURL(value))
 		}
 	case "--no-index":
 		r.props["no_index"] = "true"
@@ -763,7 +763,7 @@ func reference(s, dir string) (ref, error) {
 	}
 	if scheme, _, _ := strings.Cut(body, "+"); vcsSchemes[scheme] && strings.Contains(body, "://") {
 		repo, r := splitVCS(body)
-		out.source = pyproject.RedactURL(repo)
+		out.source = extract.RedactURL(repo)
 		if r != "" {
 			out.source += "@" + r
 		}
@@ -782,7 +782,7 @@ func reference(s, dir string) (ref, error) {
 		return out, nil
 	}
 	if isURL(body) {
-		out.source = pyproject.RedactURL(body)
+		out.source = extract.RedactURL(body)
 	} else {
 		out.source = body
 	}

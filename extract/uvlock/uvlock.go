@@ -185,7 +185,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 			set("git_ref", ref)
 			set("subdirectory", subdir)
 		case s.URL != "":
-			l.Source = pyproject.RedactURL(s.URL)
+			l.Source = extract.RedactURL(s.URL)
 			set("subdirectory", s.Subdirectory)
 		case s.Editable != "":
 			l.Source = s.Editable
@@ -197,7 +197,7 @@ func (*Extractor) Extract(ctx context.Context, in *extract.Input) (*inventory.Gr
 		case s.Path != "":
 			l.Source = s.Path
 		case s.Registry != "" && s.Registry != pypiIndex:
-			set("index_url", pyproject.RedactURL(s.Registry))
+			set("index_url", extract.RedactURL(s.Registry))
 		}
 		if members[purl.NormalizePyPI(p.Name)] {
 			direct = append(direct, pyproject.Ref{Name: p.Name, Version: p.Version, Scope: inventory.ScopeRuntime})
