@@ -247,3 +247,30 @@ type Sniffer interface {
 	// look like the extractor's format.
 	Sniff(head []byte) bool
 }
+
+// ReadFile reads a companion file whole (a manifest beside its lockfile,
+// os-release beside a package database) through fsys, up to max bytes. A
+// file that is missing, or is not a regular file, is fs.ErrNotExist; a
+// failed read or a file past max is an *Error naming path (wrapping
+// ErrTooLarge for the latter); an error opening it is returned as is.
+func ReadFile(fsys fs.FS, path string, max int64) ([]byte, error) {
+	if fsys == nil || !fs.ValidPath(path) {
+		return nil, fs.ErrNotExist
+	}
+	f, err := fsys.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fs.ErrNotExist
+	}
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, &Error{Path: path, Err: fmt.Errorf("read: %w", err)}
+	}
+	if int64(len(data)) > max {
+		return nil, &Error{Path: path, Err: fmt.Errorf("%w: limit %d bytes", ErrTooLarge, max)}
+	}
+	return data, nil
+}

@@ -552,19 +552,8 @@ func readWorld(root fs.FS, prefix string) ([]string, bool) {
 // readBounded reads name from root whole, or returns nil when it is
 // missing, not a regular file, or larger than maxCompanion.
 func readBounded(root fs.FS, name string) []byte {
-	if root == nil || !fs.ValidPath(name) {
-		return nil
-	}
-	f, err := root.Open(name)
+	data, err := extract.ReadFile(root, name, maxCompanion)
 	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxCompanion+1))
-	if err != nil || len(data) > maxCompanion {
 		return nil
 	}
 	return data

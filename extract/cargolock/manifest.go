@@ -3,8 +3,6 @@ package cargolock
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"io/fs"
 	"slices"
 	"strings"
@@ -316,20 +314,9 @@ func expandMember(fsys fs.FS, dir, pattern string, exclude []string) []string {
 
 // readManifest reads and decodes one Cargo.toml.
 func readManifest(fsys fs.FS, path string) (*cargoToml, error) {
-	f, err := fsys.Open(path)
+	data, err := extract.ReadFile(fsys, path, maxManifestSize)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.IsDir() {
-		return nil, fs.ErrNotExist
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxManifestSize+1))
-	if err != nil {
-		return nil, &extract.Error{Path: path, Err: fmt.Errorf("read: %w", err)}
-	}
-	if len(data) > maxManifestSize {
-		return nil, &extract.Error{Path: path, Err: fmt.Errorf("%w: limit %d bytes", extract.ErrTooLarge, maxManifestSize)}
 	}
 	var t cargoToml
 	if err := decodeTOML(path, data, &t); err != nil {

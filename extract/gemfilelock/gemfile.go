@@ -1,8 +1,6 @@
 package gemfilelock
 
 import (
-	"fmt"
-	"io"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -22,22 +20,7 @@ const (
 
 // readCompanion reads a Gemfile or gemspec beside the lockfile.
 func readCompanion(fsys fs.FS, path string) ([]byte, error) {
-	f, err := fsys.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if info, err := f.Stat(); err == nil && info.IsDir() {
-		return nil, fs.ErrNotExist
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxCompanionSize+1))
-	if err != nil {
-		return nil, &extract.Error{Path: path, Err: fmt.Errorf("read: %w", err)}
-	}
-	if len(data) > maxCompanionSize {
-		return nil, &extract.Error{Path: path, Err: fmt.Errorf("%w: limit %d bytes", extract.ErrTooLarge, maxCompanionSize)}
-	}
-	return data, nil
+	return extract.ReadFile(fsys, path, maxCompanionSize)
 }
 
 var (

@@ -3,7 +3,6 @@ package gradlelock
 import (
 	"bytes"
 	"context"
-	"io"
 	"io/fs"
 	"regexp"
 	"strings"
@@ -667,18 +666,6 @@ func includes(toks []token) []string {
 // it reports false when there is none or it is too large: a companion
 // only refines what the lockfile says.
 func readCompanion(fsys fs.FS, path string, max int64) ([]byte, bool) {
-	f, err := fsys.Open(path)
-	if err != nil {
-		return nil, false
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() > max {
-		return nil, false
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil || int64(len(data)) > max {
-		return nil, false
-	}
-	return data, true
+	data, err := extract.ReadFile(fsys, path, max)
+	return data, err == nil
 }

@@ -6,9 +6,10 @@
 package osrelease
 
 import (
-	"io"
 	"io/fs"
 	"strings"
+
+	"github.com/vouchdev/vouch/extract"
 )
 
 // MaxSize bounds the os-release read: real ones are well under a
@@ -74,19 +75,8 @@ func unquote(v string) string {
 // readBounded reads name from root whole, or returns nil when it is
 // missing, not a regular file, or longer than max.
 func readBounded(root fs.FS, name string, max int64) []byte {
-	if root == nil || !fs.ValidPath(name) {
-		return nil
-	}
-	f, err := root.Open(name)
+	data, err := extract.ReadFile(root, name, max)
 	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil || int64(len(data)) > max {
 		return nil
 	}
 	return data
