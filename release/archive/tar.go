@@ -15,6 +15,7 @@ import (
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
+	"github.com/vouchdev/vouch/internal/tarend"
 )
 
 // Buffer sizes: large enough that a decompressor is called for a useful
@@ -28,7 +29,7 @@ const (
 type tarState struct {
 	src    *countingReader // compressed bytes read from the caller's reader
 	decomp io.Closer       // the decompressor, when it holds resources
-	tail   *tarTail
+	tail   *tarend.Reader
 	tr     *tar.Reader
 	buf    []byte // drainTar's buffer
 }
@@ -72,38 +73,6 @@ func (m *meter) Read(p []byte) (int, error) {
 		return n, lerr
 	}
 	return n, err
-}
-
-// tarTail sits between the stream and tar.Reader and remembers where the last
-// non-zero byte tar.Reader consumed was. tar.Reader takes a stream that ends
-// exactly between two entries for a complete archive; the two zero blocks
-// that end a real tar file tell the difference.
-type tarTail struct {
-	r           io.Reader
-	pos         int64
-	lastNonZero int64 // -1 before any
-}
-
-func (t *tarTail) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	for i := n - 1; i >= 0; i-- {
-		if p[i] != 0 {
-			t.lastNonZero = t.pos + int64(i)
-			break
-		}
-	}
-	t.pos += int64(n)
-	return n, err
-}
-
-// ended reports whether the stream consumed so far ends with the two zero
-// blocks of an end-of-archive marker after the last data.
-func (t *tarTail) ended() bool {
-	dataEnd := int64(0)
-	if t.lastNonZero >= 0 {
-		dataEnd = (t.lastNonZero/512 + 1) * 512
-	}
-	return t.pos-dataEnd >= 1024
 }
 
 // OpenReader reads a tar archive, plain or compressed with gzip, bzip2, xz or
@@ -174,7 +143,7 @@ func OpenReader(ctx context.Context, r io.Reader, name string, lim Limits) (*Arc
 			return nil, a.fail(formatError(fmt.Sprintf("%s data does not hold a tar archive (first bytes % x)", compression, inner[:min(len(inner), 8)])))
 		}
 	}
-	t.tail = &tarTail{r: out, lastNonZero: -1}
+	t.tail = tarend.New(out)
 	t.tr = tar.NewReader(t.tail)
 	if err := a.readFirst(); err != nil {
 		t.close()
@@ -188,7 +157,7 @@ func OpenReader(ctx context.Context, r io.Reader, name string, lim Limits) (*Arc
 // after the marker, which tar tools never show, is measured for Trailing.
 func (a *Archive) drainTar() error {
 	t := a.tar
-	end := t.tail.pos
+	end := t.tail.Pos
 	if t.buf == nil {
 		t.buf = make([]byte, 32<<10)
 	}
@@ -201,8 +170,8 @@ func (a *Archive) drainTar() error {
 			return a.fail(fmt.Errorf("after the end of the archive: %w", a.streamError(err)))
 		}
 	}
-	if t.tail.lastNonZero >= end {
-		a.trailing = t.tail.lastNonZero + 1 - end
+	if t.tail.LastNonZero >= end {
+		a.trailing = t.tail.LastNonZero + 1 - end
 	}
 	return nil
 }
@@ -297,7 +266,7 @@ func (a *Archive) nextTar() (*Entry, io.Reader, bool, error) {
 		if a.cause != nil {
 			return nil, nil, false, a.fail(nil)
 		}
-		if !t.tail.ended() {
+		if !t.tail.Ended() {
 			return nil, nil, false, a.fail(fmt.Errorf("no end-of-archive marker (truncated?): %w", io.ErrUnexpectedEOF))
 		}
 		if err := a.drainTar(); err != nil {

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/internal/tarend"
 )
 
 // Kinds of entry in a layer and of node in the merged tree.
@@ -102,39 +103,6 @@ func (m *meter) Read(p []byte) (int, error) {
 		}
 	}
 	return n, err
-}
-
-// tarTail sits between the stream and tar.Reader, counting what the reader
-// consumed (so the data of the entry just read starts at pos) and where the
-// last non-zero byte was: tar.Reader takes a stream that ends between two
-// entries for a complete archive, and the two zero blocks that end a real
-// one tell the difference.
-type tarTail struct {
-	r           io.Reader
-	pos         int64
-	lastNonZero int64 // -1 before any
-}
-
-func (t *tarTail) Read(p []byte) (int, error) {
-	n, err := t.r.Read(p)
-	for i := n - 1; i >= 0; i-- {
-		if p[i] != 0 {
-			t.lastNonZero = t.pos + int64(i)
-			break
-		}
-	}
-	t.pos += int64(n)
-	return n, err
-}
-
-// ended reports whether the stream read so far ends with an end-of-archive
-// marker after the last data.
-func (t *tarTail) ended() bool {
-	end := int64(0)
-	if t.lastNonZero >= 0 {
-		end = (t.lastNonZero/512 + 1) * 512
-	}
-	return t.pos-end >= 1024
 }
 
 // digester hashes with the algorithm of a digest ("sha256:…"); sha256 when
@@ -231,7 +199,7 @@ func (a *Archive) readLayer(ctx context.Context, blob *io.SectionReader, ref lay
 	default:
 		dh = nil // the blob is the uncompressed tar: one hash serves
 	}
-	tail := &tarTail{r: m, lastNonZero: -1}
+	tail := tarend.New(m)
 	err = a.readEntries(ctx, li, tar.NewReader(tail), tail)
 	if err == nil {
 		// The rest of the stream is hashed too: the end-of-archive
@@ -274,7 +242,7 @@ func (a *Archive) readLayer(ctx context.Context, blob *io.SectionReader, ref lay
 		li.diffID = sum(dalg, dh)
 	}
 	truncated := ""
-	if !tail.ended() {
+	if !tail.Ended() {
 		truncated = "truncated (no end-of-archive marker): "
 	}
 	if ref.digest != "" && li.digest != ref.digest {
@@ -287,7 +255,7 @@ func (a *Archive) readLayer(ctx context.Context, blob *io.SectionReader, ref lay
 }
 
 // readEntries records the entries of one layer.
-func (a *Archive) readEntries(ctx context.Context, li *layerIndex, tr *tar.Reader, tail *tarTail) error {
+func (a *Archive) readEntries(ctx context.Context, li *layerIndex, tr *tar.Reader, tail *tarend.Reader) error {
 	for i := 0; ; i++ {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -317,7 +285,7 @@ func (a *Archive) readEntries(ctx context.Context, li *layerIndex, tr *tar.Reade
 			continue
 		}
 		if e.kind == kindFile {
-			e.off = tail.pos
+			e.off = tail.Pos
 		}
 		li.entries = append(li.entries, e)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/vouchdev/vouch/extract"
+	"github.com/vouchdev/vouch/internal/tarend"
 )
 
 // An uncompressed layer whose blob is the tar itself (docker save's
@@ -143,7 +144,7 @@ func (a *Archive) readLayerInPlace(ctx context.Context, blob *io.SectionReader, 
 	}
 	li := &layerIndex{data: blob}
 	sr := &seekReader{ctx: ctx, sr: blob, buf: make([]byte, 32<<10), budget: a.budget, lim: a.lim}
-	tail := &tarTail{r: sr, lastNonZero: -1}
+	tail := tarend.New(sr)
 	err = a.readEntries(ctx, li, tar.NewReader(seekTail{tail, sr}), tail)
 	if err == nil {
 		// The end-of-archive marker and padding, for tail.ended.
@@ -180,7 +181,7 @@ func (a *Archive) readLayerInPlace(ctx context.Context, blob *io.SectionReader, 
 	if li.diffID == "" {
 		li.diffID = li.digest
 	}
-	if !tail.ended() {
+	if !tail.Ended() {
 		v.truncated = "truncated (no end-of-archive marker): "
 	}
 	if !a.deferVerify {
@@ -258,7 +259,7 @@ func (s *seekReader) skip(n int64) error {
 // seek forward from the current position only. Skipped bytes count as
 // data for the end-of-archive check.
 type seekTail struct {
-	*tarTail
+	*tarend.Reader
 	s *seekReader
 }
 
@@ -267,12 +268,12 @@ func (t seekTail) Seek(off int64, whence int) (int64, error) {
 		return 0, errors.New("unsupported seek")
 	}
 	if off == 0 {
-		return t.pos, nil
+		return t.Pos, nil
 	}
 	if err := t.s.skip(off); err != nil {
 		return 0, err
 	}
-	t.pos += off
-	t.lastNonZero = t.pos - 1
-	return t.pos, nil
+	t.Pos += off
+	t.LastNonZero = t.Pos - 1
+	return t.Pos, nil
 }
